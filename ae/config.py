@@ -1,0 +1,11 @@
+"""Where things live: one place for the paths and sizes the package, the app and train.py share."""
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = ROOT / "data"  # torchvision's layout: DATA_DIR / "MNIST" / "raw" / <idx files>
+# everything train.py writes and the app reads; AE_WEIGHTS points the app at another folder (tests, experiments)
+WEIGHTS_DIR = Path(os.environ.get("AE_WEIGHTS", ROOT / "weights"))
+
+LATENT_DIM = 10  # the bottleneck: ten numbers per image
+IMAGE_SIZE = 28  # MNIST images are 28x28, white ink (1.0) on black (0.0)

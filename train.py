@@ -1,0 +1,190 @@
+"""Train the models on MNIST and write everything the app reads into one folder.
+
+python train.py                       # the autoencoder, seed recipe (Adam, MSE, 20 epochs) -> weights/
+python train.py --model vae           # the VAE with the same backbone (Bernoulli ELBO)
+python train.py --model classifier    # the judge that scores how digit-like an image is
+python train.py --limit 128 --batch-size 64 --epochs 1 --out runs/smoke   # two batches: a smoke test
+"""
+import argparse
+import json
+import platform
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+from tqdm import tqdm
+
+from ae.config import DATA_DIR, LATENT_DIM, WEIGHTS_DIR
+from ae.data import load_mnist, to_float
+from ae.images import reconstruction_figure
+from ae.judge import accuracy, train_classifier
+from ae.latent import encode_all, latent_stats
+from ae.model import VAE, Autoencoder, kl_to_standard_normal, load_model, reparameterize, save_model
+from ae.pca import fit_pca
+from ae.sampling import fit_samplers
+from ae.store import save_tensors
+
+DEFAULT_EPOCHS = {"ae": 20, "vae": 20, "classifier": 4}
+CLASSES = {"ae": Autoencoder, "vae": VAE}
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", choices=list(DEFAULT_EPOCHS), default="ae", help="what to train (default: ae)")
+    p.add_argument("--epochs", type=int, default=None, help="passes over the training set (default: ae 20, vae 20, classifier 4)")
+    p.add_argument("--batch-size", type=int, default=128, help="images per step (default: 128)")
+    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default: 1e-3)")
+    p.add_argument("--seed", type=int, default=0, help="seed for initialisation, shuffling and sampling (default: 0)")
+    p.add_argument("--limit", type=int, default=0, help="use only the first N training and test images, for smoke tests (default: all)")
+    p.add_argument("--reuse", action="store_true", help="skip training: load <out>/<model>.safetensors and rewrite the artefacts derived from it")
+    p.add_argument("--out", type=Path, default=WEIGHTS_DIR, help=f"folder for weights and artefacts (default: {WEIGHTS_DIR.name}/)")
+    p.add_argument("--data", type=Path, default=DATA_DIR, help=f"MNIST root in torchvision's layout (default: {DATA_DIR.name}/)")
+    args = p.parse_args(argv)
+    args.epochs = DEFAULT_EPOCHS[args.model] if args.epochs is None else args.epochs
+    return args
+
+
+def ae_loss(model: Autoencoder, xb: torch.Tensor) -> torch.Tensor:
+    """The seed's loss: mean per-pixel squared error."""
+    return F.mse_loss(model(xb), xb)
+
+
+def vae_loss(model: VAE, xb: torch.Tensor) -> torch.Tensor:
+    """Negative ELBO per image: Bernoulli reconstruction (summed binary cross-entropy) plus KL to N(0, I).
+
+    Weighted 1:1, the true ELBO of Kingma & Welling's MNIST VAE. Summed squared error (a Gaussian of variance
+    1 per pixel) would be about 20x smaller than the cross-entropy, so KL would dominate and blur everything.
+    """
+    mu, logvar = model.posterior(xb)  # (B, k) each
+    x_hat = model.decode(reparameterize(mu, logvar))  # (B, 1, 28, 28)
+    recon = F.binary_cross_entropy(x_hat, xb, reduction="sum") / len(xb)
+    return recon + kl_to_standard_normal(mu, logvar).mean()
+
+
+@torch.no_grad()
+def evaluate(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1000) -> float:
+    """Mean per-pixel MSE of model(x) against x, for x (N, 1, 28, 28)."""
+    total = sum(F.mse_loss(model(x[i:i + batch_size]), x[i:i + batch_size], reduction="sum").item()
+                for i in range(0, len(x), batch_size))
+    return total / x.numel()
+
+
+def train_epoch(model: torch.nn.Module, loss_fn, x: torch.Tensor, opt: torch.optim.Optimizer, *,
+                batch_size: int, gen: torch.Generator, desc: str) -> float:
+    """One shuffled pass over x (N, 1, 28, 28); returns the mean training loss."""
+    model.train()
+    order = torch.randperm(len(x), generator=gen)
+    total, seen = 0.0, 0
+    bar = tqdm(range(0, len(x), batch_size), desc=desc, leave=False, mininterval=1.0)
+    for i in bar:
+        xb = x[order[i:i + batch_size]]  # (B, 1, 28, 28)
+        loss = loss_fn(model, xb)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        total, seen = total + loss.item() * len(xb), seen + len(xb)
+        bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+    model.eval()
+    return total / seen
+
+
+def first_of_each_digit(labels: torch.Tensor) -> torch.Tensor:
+    """Indices of the first example of each digit 0-9 (fewer if some are absent)."""
+    return torch.tensor([int((labels == d).nonzero()[0]) for d in range(10) if (labels == d).any()])
+
+
+def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int) -> None:
+    """Codes of both sets, their per-dimension statistics and the fitted samplers, beside the weights."""
+    train_codes, test_codes = encode_all(model, data.train_images), encode_all(model, data.test_images)  # (N, 10)
+    save_tensors(out / f"{name}_codes.safetensors",
+                 {"train_codes": train_codes, "train_labels": data.train_labels,
+                  "test_codes": test_codes, "test_labels": data.test_labels}, kind="Codes")
+    (out / f"{name}_latents.json").write_text(json.dumps(latent_stats(train_codes), indent=1))
+    save_tensors(out / f"{name}_samplers.safetensors", fit_samplers(train_codes, seed=seed), kind="Samplers")
+
+
+def train_autoencoder(args: argparse.Namespace, data) -> dict:
+    """Train (or with --reuse load) the AE or VAE, then write its weights, summary, latents and figure."""
+    name = args.model  # files are <out>/<name>.safetensors, <name>.json, <name>_codes.safetensors, ...
+    x_train, x_test = to_float(data.train_images), to_float(data.test_images)  # (N, 1, 28, 28) in [0, 1]
+    path, summary_path = args.out / f"{name}.safetensors", args.out / f"{name}.json"
+    kind = CLASSES[args.model].__name__
+    if args.reuse:
+        model, _ = load_model(path, kind)
+        summary = json.loads(summary_path.read_text())
+    else:
+        torch.manual_seed(args.seed)
+        gen = torch.Generator().manual_seed(args.seed)
+        model = CLASSES[args.model](latent_dim=LATENT_DIM).eval()
+        loss_fn = ae_loss if args.model == "ae" else vae_loss
+        opt = torch.optim.Adam(model.parameters(), lr=args.lr)
+        history = [{"epoch": 0, "train_loss": None, "test_mse": evaluate(model, x_test)}]
+        start = time.perf_counter()
+        for epoch in range(1, args.epochs + 1):
+            train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=args.batch_size, gen=gen,
+                                     desc=f"epoch {epoch}/{args.epochs}")
+            history.append({"epoch": epoch, "train_loss": train_loss, "test_mse": evaluate(model, x_test)})
+            print(f"epoch {epoch:2d}/{args.epochs}  train loss {train_loss:.5f}  test mse {history[-1]['test_mse']:.5f}"
+                  f"  {time.perf_counter() - start:.0f}s", flush=True)
+        recipe = {"model": kind, "optimizer": "Adam", "epochs": args.epochs, "batch_size": args.batch_size,
+                  "lr": args.lr, "seed": args.seed, "train_images": len(x_train), "test_images": len(x_test),
+                  "loss": "per-pixel MSE" if args.model == "ae" else "negative ELBO: summed BCE + KL to N(0, I)"}
+        summary = {
+            "recipe": recipe,
+            "parameters": sum(p.numel() for p in model.parameters()),
+            "wall_time_s": round(time.perf_counter() - start, 1),
+            "history": history,
+            "test_mse": history[-1]["test_mse"],  # per pixel, decoding the code (the VAE's posterior mean)
+            "torch": torch.__version__,
+            "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
+        }
+        save_model(model, path, {"latent_dim": LATENT_DIM, "test_mse": summary["test_mse"], "recipe": recipe})
+
+    write_latents(name, model, data, args.out, args.seed)
+    idx = first_of_each_digit(data.test_labels)
+    with torch.no_grad():
+        reconstruction_figure(x_test[idx], model(x_test[idx])).save(args.out / f"{name}_figure.png")
+    if args.model == "ae":  # the linear baseline and the example digits are written once, with the AE
+        pca = fit_pca(x_train, latent_dim=LATENT_DIM)
+        summary["pca_test_mse"] = evaluate(pca, x_test)
+        save_model(pca, args.out / "pca.safetensors", {"latent_dim": LATENT_DIM, "test_mse": summary["pca_test_mse"]})
+        write_latents("pca", pca, data, args.out, args.seed)
+        save_tensors(args.out / "examples.safetensors",
+                     {"images": data.test_images[idx], "labels": data.test_labels[idx], "indices": idx}, kind="Examples")
+    summary_path.write_text(json.dumps(summary, indent=1))
+    print(f"{kind}: test mse {summary['test_mse']:.5f}; wrote {name}.safetensors and its artefacts to {args.out}/")
+    return summary
+
+
+def train_judge(args: argparse.Namespace, data) -> dict:
+    """Train the classifier that judges generated digits; write its weights and summary."""
+    x_train, x_test = to_float(data.train_images), to_float(data.test_images)
+    start = time.perf_counter()
+    model, history = train_classifier(x_train, data.train_labels, epochs=args.epochs, batch_size=args.batch_size,
+                                      lr=args.lr, seed=args.seed)
+    recipe = {"model": "Classifier", "optimizer": "Adam, linear decay to 0", "loss": "cross-entropy",
+              "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
+              "train_images": len(x_train), "test_images": len(x_test)}
+    summary = {"recipe": recipe, "parameters": sum(p.numel() for p in model.parameters()),
+               "wall_time_s": round(time.perf_counter() - start, 1), "history": history,
+               "test_accuracy": accuracy(model, x_test, data.test_labels), "torch": torch.__version__}
+    save_model(model, args.out / "classifier.safetensors", {"test_accuracy": summary["test_accuracy"], "recipe": recipe})
+    (args.out / "classifier.json").write_text(json.dumps(summary, indent=1))
+    print(f"Classifier: test accuracy {summary['test_accuracy']:.4f}; wrote classifier.safetensors to {args.out}/")
+    return summary
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    data = load_mnist(args.data)
+    if args.limit:
+        data = type(data)(*(t[:args.limit] for t in data))
+    if args.model == "classifier":
+        return train_judge(args, data)
+    return train_autoencoder(args, data)
+
+
+if __name__ == "__main__":
+    main()
