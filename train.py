@@ -20,21 +20,23 @@ from ae.data import load_mnist, to_float
 from ae.images import reconstruction_figure
 from ae.judge import accuracy, train_classifier
 from ae.latent import encode_all, latent_stats
+from ae.meter import meter_reference
 from ae.model import VAE, Autoencoder, kl_to_standard_normal, load_model, reparameterize, save_model
 from ae.pca import fit_pca
 from ae.sampling import fit_samplers
 from ae.store import save_tensors
 
-DEFAULT_EPOCHS = {"ae": 20, "vae": 20, "classifier": 4}
+DEFAULT_EPOCHS = {"ae": 20, "vae": 10, "classifier": 5}
+DEFAULT_LR = {"ae": 1e-3, "vae": 1e-3, "classifier": 3e-3}
 CLASSES = {"ae": Autoencoder, "vae": VAE}
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", choices=list(DEFAULT_EPOCHS), default="ae", help="what to train (default: ae)")
-    p.add_argument("--epochs", type=int, default=None, help="passes over the training set (default: ae 20, vae 20, classifier 4)")
+    p.add_argument("--epochs", type=int, default=None, help="passes over the training set (default: ae 20, vae 10, classifier 5)")
     p.add_argument("--batch-size", type=int, default=128, help="images per step (default: 128)")
-    p.add_argument("--lr", type=float, default=1e-3, help="Adam learning rate (default: 1e-3)")
+    p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: 1e-3, classifier 3e-3)")
     p.add_argument("--seed", type=int, default=0, help="seed for initialisation, shuffling and sampling (default: 0)")
     p.add_argument("--limit", type=int, default=0, help="use only the first N training and test images, for smoke tests (default: all)")
     p.add_argument("--reuse", action="store_true", help="skip training: load <out>/<model>.safetensors and rewrite the artefacts derived from it")
@@ -42,6 +44,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--data", type=Path, default=DATA_DIR, help=f"MNIST root in torchvision's layout (default: {DATA_DIR.name}/)")
     args = p.parse_args(argv)
     args.epochs = DEFAULT_EPOCHS[args.model] if args.epochs is None else args.epochs
+    args.lr = DEFAULT_LR[args.model] if args.lr is None else args.lr
     return args
 
 
@@ -95,11 +98,12 @@ def first_of_each_digit(labels: torch.Tensor) -> torch.Tensor:
 
 
 def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int) -> None:
-    """Codes of both sets, their per-dimension statistics and the fitted samplers, beside the weights."""
+    """Codes of both sets, their statistics, the meter's scale and the fitted samplers, beside the weights."""
     train_codes, test_codes = encode_all(model, data.train_images), encode_all(model, data.test_images)  # (N, 10)
     save_tensors(out / f"{name}_codes.safetensors",
                  {"train_codes": train_codes, "train_labels": data.train_labels,
-                  "test_codes": test_codes, "test_labels": data.test_labels}, kind="Codes")
+                  "test_codes": test_codes, "test_labels": data.test_labels,
+                  "meter_reference": meter_reference(train_codes, test_codes)}, kind="Codes")
     (out / f"{name}_latents.json").write_text(json.dumps(latent_stats(train_codes), indent=1))
     save_tensors(out / f"{name}_samplers.safetensors", fit_samplers(train_codes, seed=seed), kind="Samplers")
 

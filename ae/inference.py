@@ -1,0 +1,167 @@
+"""What the app does with the models: load everything once, check inputs, encode, decode, judge, measure."""
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+from ae.config import IMAGE_SIZE, LATENT_DIM, WEIGHTS_DIR
+from ae.judge import Classifier, predict
+from ae.meter import distance_percentile, nearest
+from ae.model import load_model
+from ae.sampling import sample_latents, slider_box
+from ae.store import load_tensors
+
+SPACES = {"ae": ("Autoencoder", "autoencoder"), "vae": ("VAE", "VAE"), "pca": ("PCA", "PCA")}  # name: (kind, title)
+WARN_PERCENTILE = 99.0  # the meter warns when a code is farther from the data than 99% of real test digits
+
+
+@dataclass(frozen=True)
+class Space:
+    """One model's latent space: the model, its codes and what the app derives from them."""
+    name: str
+    title: str
+    model: nn.Module
+    lo: torch.Tensor  # (10,) slider minimum per dimension
+    hi: torch.Tensor  # (10,) slider maximum per dimension
+    stats: list[dict]  # per-dimension statistics of the training codes
+    train_codes: torch.Tensor  # (60000, 10)
+    train_labels: torch.Tensor  # (60000,)
+    test_codes: torch.Tensor  # (10000, 10)
+    test_labels: torch.Tensor  # (10000,)
+    meter_reference: torch.Tensor  # (10000,) sorted distances of test codes to their nearest training code
+    samplers: dict[str, torch.Tensor]  # fitted sampler parameters (ae.sampling.fit_samplers)
+    axes: torch.Tensor  # (2, 10) the test codes' top two principal axes, for the latent map
+    centre: torch.Tensor  # (10,) the test codes' mean
+
+
+@dataclass(frozen=True)
+class Assets:
+    """Everything the app reads from weights/, loaded once at start-up and shared read-only by all users."""
+    spaces: dict[str, Space]  # "ae", "vae", "pca"
+    judge: Classifier
+    summary: dict  # ae.json: recipe, history, test MSE
+    table: dict | None  # sampling_table.json, the measured sampling table
+    examples: torch.Tensor  # (10, 28, 28) uint8: the first test digit of each class
+    example_labels: torch.Tensor  # (10,)
+
+
+def principal_axes(codes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean (k,) and top two principal axes (2, k) of codes (N, k)."""
+    centre = codes.mean(0)
+    _, _, v = torch.linalg.svd(codes - centre, full_matrices=False)  # rows of v: axes by variance
+    return centre, v[:2]
+
+
+def load_space(weights_dir: Path, name: str) -> Space:
+    """A model and its codes, samplers and statistics, as train.py wrote them."""
+    kind, title = SPACES[name]
+    model, _ = load_model(weights_dir / f"{name}.safetensors", kind)
+    codes, _ = load_tensors(weights_dir / f"{name}_codes.safetensors", "Codes")
+    samplers, _ = load_tensors(weights_dir / f"{name}_samplers.safetensors", "Samplers")
+    lo, hi = slider_box(codes["train_codes"])
+    lo, hi = (lo * 100).floor() / 100, (hi * 100).ceil() / 100  # round outwards to the sliders' 0.01 step
+    centre, axes = principal_axes(codes["test_codes"])
+    return Space(name, title, model, lo, hi, json.loads((weights_dir / f"{name}_latents.json").read_text()),
+                 codes["train_codes"], codes["train_labels"], codes["test_codes"], codes["test_labels"],
+                 codes["meter_reference"], samplers, axes, centre)
+
+
+def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
+    """Load the three models with their codes, the judge, the example digits and (where measured) the table."""
+    spaces = {name: load_space(weights_dir, name) for name in SPACES}
+    judge, _ = load_model(weights_dir / "classifier.safetensors", "Classifier")
+    table_path = weights_dir / "sampling_table.json"
+    examples, _ = load_tensors(weights_dir / "examples.safetensors", "Examples")
+    return Assets(spaces, judge, json.loads((weights_dir / "ae.json").read_text()),
+                  json.loads(table_path.read_text()) if table_path.exists() else None,
+                  examples["images"], examples["labels"])
+
+
+def check_code(values: Sequence[float], lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
+    """Ten finite numbers inside the slider box as a code (1, 10); ValueError saying what is wrong."""
+    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+        raise ValueError(f"a code must be a list of {LATENT_DIM} numbers, got {type(values).__name__}")
+    if len(values) != LATENT_DIM:
+        raise ValueError(f"a code must have {LATENT_DIM} numbers, got {len(values)}")
+    for i, v in enumerate(values):
+        if isinstance(v, bool) or not isinstance(v, (int, float)):
+            raise ValueError(f"z{i} must be a number, got {type(v).__name__}")
+        if not math.isfinite(v):
+            raise ValueError(f"z{i} must be finite, got {v}")
+        if not lo[i] <= v <= hi[i]:
+            raise ValueError(f"z{i} = {v:g} is outside its range [{lo[i]:.2f}, {hi[i]:.2f}]")
+    return torch.tensor([values], dtype=torch.float32)  # (1, 10)
+
+
+def check_image(pixels: Sequence[Sequence[float]]) -> torch.Tensor:
+    """A 28x28 nested list of numbers in [0, 1] (white ink on black) as a model input (1, 1, 28, 28)."""
+    try:
+        a = np.asarray(pixels, dtype=np.float64)
+    except (ValueError, TypeError):
+        raise ValueError(f"an image must be {IMAGE_SIZE} rows of {IMAGE_SIZE} numbers") from None
+    if a.shape != (IMAGE_SIZE, IMAGE_SIZE):
+        raise ValueError(f"an image must be {IMAGE_SIZE}x{IMAGE_SIZE} numbers, got shape {a.shape}")
+    if not np.isfinite(a).all():
+        raise ValueError("an image must hold finite numbers, got NaN or infinity")
+    if a.min() < 0 or a.max() > 1:
+        raise ValueError(f"pixels must lie in [0, 1], got values from {a.min():g} to {a.max():g}")
+    return torch.from_numpy(a).float()[None, None]  # (1, 1, 28, 28)
+
+
+@torch.no_grad()
+def encode(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
+    """Code (10,) of one image (1, 1, 28, 28)."""
+    return model.encode(x)[0]
+
+
+@torch.no_grad()
+def decode(model: nn.Module, z: torch.Tensor) -> torch.Tensor:
+    """Images (B, 1, 28, 28) in [0, 1] decoded from codes (B, 10); one code (10,) gives (1, 28, 28)."""
+    x = model.decode(z.view(-1, z.shape[-1])).clamp(0, 1)  # PCA's linear decoder can leave [0, 1]
+    return x[0] if z.dim() == 1 else x
+
+
+def clamp_to_box(z: torch.Tensor, space: Space) -> torch.Tensor:
+    """z (..., 10) moved into the slider box, the only codes the sliders can show."""
+    return torch.maximum(torch.minimum(z, space.hi), space.lo)
+
+
+def mse(a: torch.Tensor, b: torch.Tensor) -> float:
+    """Mean per-pixel squared error between two images of the same shape."""
+    return torch.mean((a - b) ** 2).item()
+
+
+def measure(space: Space, z: torch.Tensor) -> dict:
+    """The off-manifold meter for one code (10,): nearest training code, its digit and how unusual the distance is."""
+    dist, index = nearest(space.train_codes, z.view(1, -1))
+    d = dist.item()
+    pct = distance_percentile(d, space.meter_reference)
+    return {"distance": d, "digit": int(space.train_labels[index.item()]), "percentile": pct,
+            "typical": space.meter_reference[len(space.meter_reference) // 2].item(), "warn": pct > WARN_PERCENTILE}
+
+
+def project(space: Space, z: torch.Tensor) -> torch.Tensor:
+    """Codes (M, 10) to the latent map's 2-D coordinates (M, 2)."""
+    return (z.view(-1, z.shape[-1]) - space.centre) @ space.axes.T
+
+
+def sample(space: Space, strategy: str, k: int, seed: int) -> torch.Tensor:
+    """k codes (k, 10) drawn with a strategy of ae.sampling, fitted to this space's training codes."""
+    return sample_latents(strategy, k, space.samplers, torch.Generator().manual_seed(seed))
+
+
+def verdicts(judge: Classifier, images: torch.Tensor) -> tuple[list[int], list[float]]:
+    """The judge's digit and confidence for each image (B, 1, 28, 28)."""
+    top = predict(judge, images).max(dim=1)
+    return top.indices.tolist(), top.values.tolist()
+
+
+def interpolate(za: torch.Tensor, zb: torch.Tensor, steps: int) -> torch.Tensor:
+    """steps codes (steps, 10) evenly spaced on the straight line from za to zb, both ends included."""
+    t = torch.linspace(0, 1, steps).unsqueeze(1)  # (steps, 1)
+    return (1 - t) * za + t * zb

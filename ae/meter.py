@@ -1,0 +1,26 @@
+"""The off-manifold meter: how far a code is from the nearest training code, against what real test digits show."""
+import torch
+
+
+@torch.no_grad()
+def nearest(codes_ref: torch.Tensor, z: torch.Tensor, *, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
+    """Euclidean distance (M,) from each of z (M, k) to its nearest row of codes_ref (N, k), and that row's index (M,)."""
+    ref = codes_ref.double()  # float64: cdist's matmul shortcut loses small distances in float32
+    dist, index = [], []
+    for i in range(0, len(z), batch_size):  # a (batch, N) distance matrix at a time bounds memory
+        d = torch.cdist(z[i:i + batch_size].double(), ref)  # (B, N)
+        best = d.min(dim=1)
+        dist.append(best.values)
+        index.append(best.indices)
+    return torch.cat(dist).to(z.dtype), torch.cat(index)
+
+
+def meter_reference(train_codes: torch.Tensor, test_codes: torch.Tensor) -> torch.Tensor:
+    """Each test code's distance to its nearest training code (N_test,), sorted: the meter's scale of 'normal'."""
+    return nearest(train_codes, test_codes)[0].sort().values
+
+
+def distance_percentile(d: float, reference_sorted: torch.Tensor) -> float:
+    """Percent (0 to 100) of the reference distances that are at most d: 99 means farther than almost any real digit."""
+    at_most = torch.searchsorted(reference_sorted, torch.tensor([d], dtype=reference_sorted.dtype), right=True)
+    return 100.0 * at_most.item() / len(reference_sorted)

@@ -1,0 +1,148 @@
+"""Browser-test fixtures: app.py served on a free local port, Debian's chromium driven by playwright."""
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (apt-get install chromium); never `playwright install`
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+SCREENSHOTS = ROOT / "artifacts" / "screenshots"
+START_TIMEOUT_S = 60.0
+
+
+def pytest_collection_modifyitems(items):
+    # every test in this folder is a browser test, so `-m "not browser"` skips them all without a decorator
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def free_port() -> int:
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(script: Path, *, timeout: float = START_TIMEOUT_S) -> Iterator[str]:
+    """Run a Gradio script on a free local port; yield its URL once it answers, stop it afterwards."""
+    port = free_port()
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
+           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
+    url = f"http://127.0.0.1:{port}/"
+    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a chatty app can never block on a full pipe
+        proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            wait_until_serving(proc, url, log, timeout)
+            yield url
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+def wait_until_serving(proc: subprocess.Popen, url: str, log, timeout: float) -> None:
+    """Poll url until it answers 200; fail with the app's output if it exits or the timeout passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"{proc.args[-1]} exited with code {proc.returncode} before serving:\n{read_log(log)}",
+                        pytrace=False)
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:  # refused while starting, or a timeout
+            pass
+        time.sleep(0.25)
+    pytest.fail(f"{proc.args[-1]} did not serve {url} within {timeout:.0f} s:\n{read_log(log)}", pytrace=False)
+
+
+def read_log(log) -> str:
+    log.seek(0)
+    return log.read().decode(errors="replace")
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The URL of app.py, started once for the whole session."""
+    yield from serve(ROOT / "app.py")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)", pytrace=False)
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def is_foreign(url: str) -> bool:
+    """True for a network request that leaves this machine (data: and blob: URLs stay in the page)."""
+    u = urlparse(url)
+    return u.scheme in ("http", "https", "ws", "wss") and u.hostname not in LOCAL_HOSTS
+
+
+@pytest.fixture
+def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh 1366x768 page; page.foreign_requests lists every URL it asked of a non-local host."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    p = context.new_page()
+    p.foreign_requests = []
+    p.on("request", lambda r: is_foreign(r.url) and p.foreign_requests.append(r.url))
+    p.on("websocket", lambda ws: is_foreign(ws.url) and p.foreign_requests.append(ws.url))
+    yield p
+    if not p.is_closed():
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        name = re.sub(r"[^\w.-]+", "_", request.node.name)  # test_x[a b] -> test_x_a_b_
+        p.screenshot(path=SCREENSHOTS / f"{name}.png")
+    context.close()
+
+
+def point_along(xy: list[tuple[float, float]], t: float) -> tuple[float, float]:
+    """The point a fraction t in [0, 1] of the way along the polyline xy, by vertex count."""
+    k = t * (len(xy) - 1)
+    i = min(int(k), len(xy) - 2)
+    (x0, y0), (x1, y1) = xy[i], xy[i + 1]
+    return x0 + (k - i) * (x1 - x0), y0 + (k - i) * (y1 - y0)
+
+
+def draw_stroke(page: Page, selector: str, points: list[tuple[float, float]], *, duration_s: float = 0.3) -> None:
+    """Press, follow points (fractions of the element's box, (0, 0) = top left) for duration_s, release."""
+    box = page.locator(selector).bounding_box()
+    assert box is not None, f"{selector} is not visible"
+    assert len(points) >= 2, "a stroke needs at least two points"
+    xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
+    page.mouse.move(*xy[0])
+    page.mouse.down()
+    start = time.monotonic()
+    while (t := (time.monotonic() - start) / duration_s) < 1:  # paced by the clock: slow moves don't stretch it
+        page.mouse.move(*point_along(xy, t))
+        page.wait_for_timeout(16)  # about one move per frame, like a real pointer; time.sleep would stall playwright
+    page.mouse.move(*xy[-1])
+    page.mouse.up()
+
+
+@pytest.fixture
+def draw(page: Page):
+    """draw(selector, points, duration_s=0.3): a mouse stroke on this test's page (see draw_stroke)."""
+    return lambda selector, points, **kw: draw_stroke(page, selector, points, **kw)

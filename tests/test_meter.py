@@ -1,0 +1,39 @@
+"""The off-manifold meter against brute force and scipy's percentile of a score."""
+import numpy as np
+import pytest
+import scipy.stats
+import torch
+
+from ae.meter import distance_percentile, meter_reference, nearest
+
+
+def test_nearest_matches_brute_force():
+    g = torch.Generator().manual_seed(0)
+    ref = torch.randn(2000, 10, generator=g) * 3
+    z = torch.cat([torch.randn(297, 10, generator=g) * 3, ref[[5, 1234, 1999]]])  # 300 rows: two batches of 256
+    dist, index = nearest(ref, z)
+    brute = ((z[:, None, :].double() - ref[None, :, :].double()) ** 2).sum(-1).sqrt()  # (300, 2000)
+    assert dist.shape == (300,) and index.shape == (300,) and dist.dtype == z.dtype
+    assert torch.equal(index, brute.argmin(dim=1))
+    torch.testing.assert_close(dist.double(), brute.min(dim=1).values, rtol=1e-6, atol=1e-6)
+    assert index[-3:].tolist() == [5, 1234, 1999] and dist[-3:].abs().max() < 1e-5  # codes already in ref: distance 0
+
+
+def test_meter_reference_is_the_sorted_nearest_distances():
+    g = torch.Generator().manual_seed(1)
+    train, test = torch.randn(1500, 10, generator=g), torch.randn(400, 10, generator=g)
+    reference = meter_reference(train, test)
+    assert reference.shape == (400,)
+    assert torch.equal(reference, nearest(train, test)[0].sort().values)
+    assert (reference[1:] >= reference[:-1]).all()
+
+
+def test_distance_percentile_matches_scipy_and_is_monotone():
+    reference = torch.tensor([0.5, 1.0, 1.0, 2.0, 4.0]).sort().values
+    for d in [0.0, 0.5, 0.9, 1.0, 3.0, 4.0, 9.0]:
+        expected = scipy.stats.percentileofscore(reference.numpy(), d, kind="weak")  # percent of values <= d
+        assert distance_percentile(d, reference) == pytest.approx(expected)
+    grid = np.linspace(-1, 6, 200)
+    percents = [distance_percentile(float(d), reference) for d in grid]
+    assert percents[0] == 0.0 and percents[-1] == 100.0
+    assert all(a <= b for a, b in zip(percents, percents[1:]))

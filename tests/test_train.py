@@ -1,0 +1,80 @@
+import json
+
+import pytest
+import torch
+from PIL import Image
+
+import train
+from ae.model import load_model
+from ae.store import load_tensors
+
+SMOKE = ["--limit", "128", "--batch-size", "64", "--epochs", "1"]  # two batches
+
+
+def test_two_batch_run_lowers_the_loss_and_writes_every_artefact(tmp_path):
+    out = tmp_path / "run"
+    summary = train.main(SMOKE + ["--out", str(out)])
+    history = summary["history"]
+    assert history[-1]["test_mse"] < history[0]["test_mse"]  # two Adam steps already help
+
+    assert json.loads((out / "ae.json").read_text()) == summary
+    assert summary["parameters"] == 153_995 and summary["recipe"]["epochs"] == 1
+    assert 0 < summary["pca_test_mse"] < history[0]["test_mse"]
+    model, facts = load_model(out / "ae.safetensors")
+    assert facts["test_mse"] == summary["test_mse"]
+    load_model(out / "pca.safetensors", "PCA")
+
+    for name in ("ae", "pca"):
+        codes, _ = load_tensors(out / f"{name}_codes.safetensors", "Codes")
+        assert codes["train_codes"].shape == (128, 10) and codes["test_labels"].shape == (128,)
+        samplers, _ = load_tensors(out / f"{name}_samplers.safetensors", "Samplers")
+        assert torch.allclose(samplers["mean"], codes["train_codes"].mean(0), atol=1e-5)
+        stats = json.loads((out / f"{name}_latents.json").read_text())
+        assert len(stats) == 10
+        for s, c in zip(stats, codes["train_codes"].T):
+            assert s["min"] <= s["p1"] <= s["mean"] <= s["p99"] <= s["max"]
+            assert abs(s["mean"] - c.mean().item()) < 1e-4 and sum(s["hist_counts"]) == 128
+    examples, _ = load_tensors(out / "examples.safetensors", "Examples")
+    assert examples["images"].dtype == torch.uint8 and examples["labels"].tolist() == sorted(examples["labels"].tolist())
+    figure = Image.open(out / "ae_figure.png")
+    assert figure.size[0] > 2 * figure.size[1] > 0  # ten across, two rows
+
+
+def test_reuse_rewrites_artefacts_without_training(tmp_path):
+    out = str(tmp_path / "run")
+    first = train.main(SMOKE + ["--out", out])
+    weights = (tmp_path / "run" / "ae.safetensors").read_bytes()
+    (tmp_path / "run" / "ae_latents.json").unlink()
+    again = train.main(SMOKE + ["--out", out, "--reuse"])
+    assert again == first and (tmp_path / "run" / "ae.safetensors").read_bytes() == weights
+    assert (tmp_path / "run" / "ae_latents.json").exists()
+
+
+def test_training_is_deterministic_given_the_seed(tmp_path):
+    args = ["--limit", "64", "--batch-size", "32", "--epochs", "1", "--seed", "3"]
+    a = train.main(args + ["--out", str(tmp_path / "a")])
+    b = train.main(args + ["--out", str(tmp_path / "b")])
+    assert a["history"] == b["history"]
+    wa, _ = load_tensors(tmp_path / "a" / "ae.safetensors", "Autoencoder")
+    wb, _ = load_tensors(tmp_path / "b" / "ae.safetensors", "Autoencoder")
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+
+
+def test_vae_smoke_run(tmp_path):
+    summary = train.main(SMOKE + ["--model", "vae", "--out", str(tmp_path)])
+    assert summary["history"][-1]["test_mse"] < summary["history"][0]["test_mse"]
+    model, _ = load_model(tmp_path / "vae.safetensors", "VAE")
+    assert (tmp_path / "vae_samplers.safetensors").exists() and (tmp_path / "vae_figure.png").exists()
+
+
+def test_classifier_smoke_run(tmp_path):
+    summary = train.main(SMOKE + ["--model", "classifier", "--out", str(tmp_path)])
+    assert summary["history"][0]["train_loss"] < 2.5 and 0 <= summary["test_accuracy"] <= 1
+    load_model(tmp_path / "classifier.safetensors", "Classifier")
+
+
+@pytest.mark.parametrize("model", ["ae", "vae"])
+def test_reuse_without_weights_says_what_to_do(tmp_path, model):
+    from ae.store import WeightsError
+    with pytest.raises(WeightsError, match="is missing"):
+        train.main(SMOKE + ["--model", model, "--out", str(tmp_path), "--reuse"])
