@@ -12,6 +12,7 @@ import torch  # noqa: E402
 from ae.canvas import canvas_to_input, encode_payload, parse_payload  # noqa: E402
 from ae.config import WEIGHTS_DIR  # noqa: E402
 from ae.data import to_float  # noqa: E402
+from ae.evaluation import format_table  # noqa: E402
 from ae.images import to_data_uri  # noqa: E402
 from ae.inference import (check_code, check_image, clamp_to_box, decode, encode, interpolate, load_assets,  # noqa: E402
                           measure, mse, project, sample, verdicts)
@@ -148,9 +149,9 @@ def on_prior(x: list | None) -> list:
 
 def on_interpolate(a: int, b: int, x: list | None) -> str:
     """Frames on the straight line between two codes, in the AE and the VAE, with the meter along the way."""
-    ends = [torch.tensor(x)[None, None] if i == -1 else to_float(A.examples[i:i + 1]) for i in (a, b)]
     if x is None and -1 in (a, b):
         raise gr.Error("Draw a digit first, or pick two test digits.")
+    ends = [torch.tensor(x)[None, None] if i == -1 else to_float(A.examples[i:i + 1]) for i in (a, b)]
     rows = ""
     for n in ("ae", "vae"):
         s = S[n]
@@ -191,14 +192,6 @@ def api_reconstruct(image: list[list[float]]) -> list[list[float]]:
         raise gr.Error(str(e)) from None
 
 
-def table_markdown(table: dict | None) -> str:
-    if table is None:
-        return "*The sampling table is not measured yet: run `python benchmarks/sampling_table.py`.*"
-    head = "| codes | decoder | mean confidence | share ≥ 0.9 | class entropy (bits) | Fréchet distance |\n|---|---|---|---|---|---|\n"
-    return head + "".join(f"| {r['row']} | {r['decoder']} | {r['confidence']:.3f} | {r['confident_share']:.1%} | "
-                          f"{r['class_entropy_bits']:.2f} | {r['frechet']:.1f} |\n" for r in table["rows"])
-
-
 first = on_draw(encode_payload(A.examples[0].numpy()), "ae", None)
 with gr.Blocks(title="What does an autoencoder learn?") as demo:
     style = gr.HTML(space_style("ae"), elem_id="space-style")
@@ -236,7 +229,8 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
             grid = gr.HTML('<div class="grid-title">press Sample</div>', elem_id="grid")
         with gr.Column(scale=0, min_width=340):
             latent_map = gr.HTML(first[4], label="latent map", elem_id="latent-map")
-    gr.Markdown(table_markdown(A.table), elem_id="table")
+    gr.Markdown(format_table(A.table["rows"]) if A.table else "*Not measured yet: run `python benchmarks/sampling_table.py`.*",
+                elem_id="table")
 
     gr.Markdown((UI / "beyond.md").read_text(), elem_id="beyond")
     compare = gr.HTML(first[6], elem_id="compare")

@@ -2,11 +2,9 @@
 import warnings
 
 import numpy as np
-import scipy.linalg
 import torch
 import torch.nn.functional as F
 from torch import nn
-from tqdm import tqdm
 
 
 MNIST_MEAN, MNIST_STD = 0.1307, 0.3081  # of the training pixels in [0, 1]
@@ -36,6 +34,8 @@ class Classifier(nn.Module):
 def train_classifier(x: torch.Tensor, y: torch.Tensor, *, epochs: int, batch_size: int, lr: float, seed: int,
                      limit_batches: int | None = None) -> tuple[Classifier, list[dict]]:
     """Train a fresh Classifier on x (N, 1, 28, 28) in [0, 1] and labels y (N,); deterministic given seed."""
+    from tqdm import tqdm  # training only: the app never imports tqdm
+
     with torch.random.fork_rng(devices=[]):  # seeded initialisation that leaves the caller's RNG alone
         torch.manual_seed(seed)
         model = Classifier()
@@ -95,6 +95,8 @@ def feature_stats(model: Classifier, x: torch.Tensor) -> tuple[torch.Tensor, tor
 def frechet_distance(mu1: torch.Tensor, cov1: torch.Tensor, mu2: torch.Tensor, cov2: torch.Tensor,
                      *, eps: float = 1e-6) -> float:
     """|mu1 - mu2|^2 + tr(cov1 + cov2 - 2 (cov1 cov2)^1/2): the Frechet distance of two Gaussians, as in FID."""
+    import scipy.linalg  # scoring happens in benchmarks only: the app never imports scipy
+
     mu1, cov1, mu2, cov2 = (np.asarray(t, dtype=np.float64) for t in (mu1, cov1, mu2, cov2))
     diff = mu1 - mu2
     with warnings.catch_warnings():  # singular products are common (dead features have zero variance)
@@ -122,7 +124,7 @@ def score_images(judge: Classifier, images: torch.Tensor, ref_mu: torch.Tensor, 
     return {
         "confidence": top.values.mean().item(),  # mean top-1 probability
         "confident_share": (top.values >= 0.9).float().mean().item(),
-        "class_entropy_bits": -(nonzero * nonzero.log2()).sum().item(),  # up to log2(10) = 3.32: all digits alike
+        "class_entropy_bits": 0.0 - (nonzero * nonzero.log2()).sum().item(),  # 0.0 -: never -0.0  # up to log2(10) = 3.32: all digits alike
         "class_histogram": hist.tolist(),
         "frechet": frechet_distance(mu, cov, ref_mu, ref_cov),
     }

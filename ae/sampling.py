@@ -1,6 +1,5 @@
 """Ways to draw new codes for the decoder, from ignoring the training codes to a mixture fitted to them."""
 import torch
-from sklearn.mixture import GaussianMixture
 
 STRATEGIES = {
     "normal": "standard normal N(0, I), ignoring the codes",
@@ -20,6 +19,8 @@ def slider_box(codes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
 
 def fit_samplers(codes: torch.Tensor, *, seed: int, components: int = 10) -> dict[str, torch.Tensor]:
     """Fit every strategy's parameters to codes (N, k); returns named tensors, ready for ae.store.save_tensors."""
+    from sklearn.mixture import GaussianMixture  # fitting happens in train.py only: the app never imports sklearn
+
     c = codes.double()
     cov = torch.cov(c.T)  # (k, k)
     lo, hi = slider_box(codes)

@@ -1,0 +1,89 @@
+"""The measured table: how digit-like the judge finds images sampled from each model, beside real digits.
+
+Every row scores n images with ae.judge.score_images against the judge's features of the whole test set.
+"""
+from pathlib import Path
+from typing import Callable, Iterator
+
+import torch
+from torch import nn
+
+from ae.data import Mnist, to_float
+from ae.judge import Classifier, feature_stats, score_images
+from ae.model import load_model
+from ae.sampling import STRATEGIES, sample_latents
+from ae.store import load_tensors
+
+KINDS = {"ae": "Autoencoder", "vae": "VAE", "pca": "PCA"}  # file stem in weights/ -> class in ae.model.MODELS
+LABELS = {"ae": "AE", "vae": "VAE", "pca": "PCA"}
+# (model, strategy, row): the AE with every strategy; the VAE with its prior, which is the "normal" strategy;
+# PCA with the best single Gaussian
+SAMPLED = [("ae", strategy, f"AE + {label}") for strategy, label in STRATEGIES.items()] + [
+    ("vae", "normal", "VAE + its prior N(0, I)"),
+    ("pca", "full", "PCA + Gaussian with full covariance, fitted to the codes"),
+]
+COLUMNS = ["row", "mean confidence", "share >= 0.9", "class entropy (bits, max 3.32)", "Frechet distance"]
+
+
+def load_contestants(weights: Path) -> tuple[dict[str, nn.Module], dict[str, dict[str, torch.Tensor]], list[str]]:
+    """The AE, VAE and PCA in weights/ and their fitted sampler parameters; a note for each file that is missing."""
+    models, params, notes = {}, {}, []
+    for name, kind in KINDS.items():
+        path, samplers = weights / f"{name}.safetensors", weights / f"{name}_samplers.safetensors"
+        if not path.is_file():
+            notes.append(f"{LABELS[name]} rows left out: {path} is missing")
+            continue
+        models[name] = load_model(path, kind)[0]
+        if samplers.is_file():
+            params[name] = load_tensors(samplers, "Samplers")[0]
+        else:
+            notes.append(f"{LABELS[name]} sample rows left out: {samplers} is missing")
+    return models, params, notes
+
+
+@torch.no_grad()
+def apply_batched(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
+    """Images fn(x) (N, 1, 28, 28) computed in batches, clamped to [0, 1]: PCA's linear decoder leaves that range."""
+    return torch.cat([fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]).clamp_(0, 1)
+
+
+def sampling_rows(judge: Classifier, data: Mnist, models: dict[str, nn.Module],
+                  params: dict[str, dict[str, torch.Tensor]], *, n: int, seed: int) -> Iterator[dict]:
+    """Yield the table's rows one at a time (seconds each at n = 10,000), deterministic given seed.
+
+    Rows: samples decoded from each model and strategy in SAMPLED, reconstructions of n test digits, those test
+    digits themselves, and n training digits, the floor (two real samples are not at distance 0). A row whose model
+    (or, for samples, params) is absent from the dicts is left out. Each sampled row draws from a fresh generator
+    seeded with seed, so its images do not depend on which other rows are present, and the AE's "normal" row and
+    the VAE's prior decode the very same codes.
+    """
+    if not 2 <= n <= min(len(data.test_images), len(data.train_images)):
+        raise ValueError(f"n must lie between 2 and the size of the smaller set, got {n}")
+    ref_mu, ref_cov = feature_stats(judge, to_float(data.test_images))  # (128,), (128, 128)
+    pick = torch.Generator().manual_seed(seed)
+    x_test = to_float(data.test_images[torch.randperm(len(data.test_images), generator=pick)[:n]])  # (n, 1, 28, 28)
+    x_train = to_float(data.train_images[torch.randperm(len(data.train_images), generator=pick)[:n]])
+
+    def row(name: str, model: str, source: str, images: torch.Tensor) -> dict:
+        return {"row": name, "model": model, "source": source, **score_images(judge, images, ref_mu, ref_cov)}
+
+    for model, strategy, name in SAMPLED:
+        if model in models and model in params:
+            z = sample_latents(strategy, n, params[model], torch.Generator().manual_seed(seed))  # (n, k)
+            yield row(name, model, strategy, apply_batched(models[model].decode, z))
+    for model in KINDS:
+        if model in models:
+            yield row(f"{LABELS[model]} reconstructions of test digits", model, "reconstruction",
+                      apply_batched(models[model], x_test))
+    yield row("test digits (the reference itself)", "data", "test", x_test)
+    yield row("training digits (the floor)", "data", "train", x_train)
+
+
+def format_table(rows: list[dict]) -> str:
+    """The rows as a Markdown table with the columns in COLUMNS."""
+    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" + "---:|" * (len(COLUMNS) - 1)]
+    for r in rows:
+        # both are >= 0, but one class gives an entropy of -0.0 and identical sets a distance of about -1e-12
+        entropy, frechet = max(0.0, r["class_entropy_bits"]), max(0.0, r["frechet"])
+        lines.append(f"| {r['row']} | {r['confidence']:.3f} | {r['confident_share']:.3f} | {entropy:.2f} | {frechet:.2f} |")
+    return "\n".join(lines)
