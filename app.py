@@ -123,19 +123,28 @@ def on_space(name: str, x: list | None, samples: dict | None) -> list:
     return [space_style(name), *after_slide(name, z, samples), *sliders]
 
 
-def grid_html(images: torch.Tensor, title: str) -> str:
-    """Images (B, 1, 28, 28) with the judge's verdict under each."""
+def measured(model: str, source: str) -> str:
+    """The sampling table's verdict on a strategy, measured on many samples, as one line."""
+    row = next((r for r in A.table["rows"] if (r["model"], r["source"]) == (model, source)), None) if A.table else None
+    if row is None:
+        return ""
+    return (f'<div class="note">measured on {A.table["n"]:,} samples: the judge is sure of {row["confident_share"]:.0%}, '
+            f'Fréchet distance to real digits {max(row["frechet"], 0):.0f} (see the table below)</div>')
+
+
+def grid_html(images: torch.Tensor, title: str, score: str = "") -> str:
+    """Images (B, 1, 28, 28) with the judge's verdict under each, and the measured score of their source."""
     labels, conf = verdicts(A.judge, images)
     cells = "".join(digit(x, f"{y} · {c:.2f}" if c >= 0.9 else f"? · {c:.2f}", "cell" + ("" if c >= 0.9 else " doubt"))
                     for x, y, c in zip(images, labels, conf))
     share = sum(c >= 0.9 for c in conf) / len(conf)
-    return f'<div class="grid-title">{title}: the judge is sure (≥ 0.9) of {share:.0%}</div><div class="grid">{cells}</div>'
+    return f'<div class="grid-title">{title}: the judge is sure (≥ 0.9) of {share:.0%}</div><div class="grid">{cells}</div>{score}'
 
 
 def on_sample(strategy: str, name: str, x: list | None) -> list:
     seed = secrets.randbelow(2**31)  # a new draw per click, reproducible from the seed shown
     z = sample(S["ae"], strategy, 16, seed)
-    grid = grid_html(decode(S["ae"].model, z), f"{STRATEGIES[strategy]} (seed {seed})")
+    grid = grid_html(decode(S["ae"].model, z), f"{STRATEGIES[strategy]} (seed {seed})", measured("ae", strategy))
     samples = {"space": "ae", "codes": z.tolist()}
     return [grid, samples, map_html(name, code_of(x, name), samples)]
 
@@ -144,7 +153,7 @@ def on_prior(x: list | None) -> list:
     """The same 16 codes from N(0, I) through the autoencoder's and the VAE's decoder."""
     seed = secrets.randbelow(2**31)
     z = sample(S["ae"], "normal", 16, seed)
-    return [grid_html(decode(S[n].model, z), f"{S[n].title}, N(0, I), seed {seed}") for n in ("ae", "vae")]
+    return [grid_html(decode(S[n].model, z), f"{S[n].title}, N(0, I), seed {seed}", measured(n, "normal")) for n in ("ae", "vae")]
 
 
 def on_interpolate(a: int, b: int, x: list | None) -> str:

@@ -1,0 +1,56 @@
+"""The shipped weights: they load, and they do what their summaries say."""
+import json
+
+import pytest
+import torch.nn.functional as F
+
+from ae.config import WEIGHTS_DIR
+from ae.data import to_float
+from ae.model import load_model
+
+
+def summary(name: str) -> dict:
+    return json.loads((WEIGHTS_DIR / f"{name}.json").read_text())
+
+
+def full_test_mse(model, x) -> float:
+    return sum(F.mse_loss(model(x[i:i + 2000]).clamp(0, 1), x[i:i + 2000], reduction="sum").item()
+               for i in range(0, len(x), 2000)) / x.numel()
+
+
+@pytest.fixture(scope="module")
+def x_test(mnist):
+    return to_float(mnist.test_images)  # (10000, 1, 28, 28)
+
+
+def test_shipped_autoencoder_matches_its_summary_and_the_target(x_test):
+    model, facts = load_model(WEIGHTS_DIR / "ae.safetensors", "Autoencoder")
+    s = summary("ae")
+    assert s["recipe"]["epochs"] == 20 and s["recipe"]["train_images"] == 60000
+    mse = full_test_mse(model, x_test)
+    assert mse == pytest.approx(s["test_mse"], rel=1e-4) and facts["test_mse"] == s["test_mse"]
+    assert mse <= 0.0120
+    assert len(s["history"]) == 21 and s["history"][-1]["test_mse"] == s["test_mse"]
+
+
+def test_shipped_vae_and_pca_match_their_summaries(x_test):
+    vae, _ = load_model(WEIGHTS_DIR / "vae.safetensors", "VAE")
+    assert full_test_mse(vae, x_test) == pytest.approx(summary("vae")["test_mse"], rel=1e-4)
+    pca, facts = load_model(WEIGHTS_DIR / "pca.safetensors", "PCA")
+    assert facts["test_mse"] == pytest.approx(summary("ae")["pca_test_mse"])
+    assert full_test_mse(pca, x_test) <= facts["test_mse"]  # clamping to [0, 1] can only help
+    assert summary("ae")["test_mse"] < summary("ae")["pca_test_mse"]  # the non-linear code beats the linear one
+
+
+def test_measured_table_shows_the_lesson():
+    table = json.loads((WEIGHTS_DIR / "sampling_table.json").read_text())
+    rows = {(r["model"], r["source"]): r for r in table["rows"]}
+    assert table["n"] == 10000
+    ae_prior, vae_prior, gmm = rows["ae", "normal"], rows["vae", "normal"], rows["ae", "gmm"]
+    real = rows["data", "test"]
+    # N(0, I) through the autoencoder: clearly worse than real digits; the VAE's prior: clearly better than that
+    assert ae_prior["confident_share"] < real["confident_share"] - 0.3 and ae_prior["frechet"] > 10 * rows["data", "train"]["frechet"]
+    assert vae_prior["confident_share"] > ae_prior["confident_share"] + 0.2 and vae_prior["frechet"] < ae_prior["frechet"] / 2
+    # the mixture fitted to the codes lies in between N(0, I) and the real digits
+    assert ae_prior["frechet"] > gmm["frechet"] > real["frechet"]
+    assert ae_prior["confident_share"] < gmm["confident_share"] < real["confident_share"]
