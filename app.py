@@ -3,6 +3,7 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # must be set before gradio is imported
 
+import functools  # noqa: E402
 import secrets  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -43,6 +44,7 @@ def blank(caption: str) -> str:
     return f'<figure class="digit"><div class="blank"></div><figcaption>{caption}</figcaption></figure>'
 
 
+@functools.cache  # one per space, built on first use: the map's scatter takes a while to draw
 def space_style(name: str) -> str:
     """Per-space CSS: each slider's track shows where the training codes lie; the map shows the test codes."""
     s = S[name]
