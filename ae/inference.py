@@ -14,9 +14,10 @@ from ae.judge import Classifier, predict
 from ae.meter import distance_percentile, nearest
 from ae.model import load_model
 from ae.sampling import sample_latents, slider_box
-from ae.store import load_tensors
+from ae.store import WeightsError, load_tensors
 
 SPACES = {"ae": ("Autoencoder", "autoencoder"), "vae": ("VAE", "VAE"), "pca": ("PCA", "PCA")}  # name: (kind, title)
+CODES_FIELDS = {"train_codes", "train_labels", "test_codes", "test_labels", "meter_reference"}
 WARN_PERCENTILE = 99.0  # the meter warns when a code is farther from the data than 99% of real test digits
 
 
@@ -62,6 +63,10 @@ def load_space(weights_dir: Path, name: str) -> Space:
     kind, title = SPACES[name]
     model, _ = load_model(weights_dir / f"{name}.safetensors", kind)
     codes, _ = load_tensors(weights_dir / f"{name}_codes.safetensors", "Codes")
+    missing = sorted(CODES_FIELDS - codes.keys())
+    if missing:  # written by an older train.py
+        raise WeightsError(f"{weights_dir / f'{name}_codes.safetensors'} lacks {missing}: rewrite it with "
+                           f"`python train.py --model {name if name != 'pca' else 'ae'} --reuse`")
     samplers, _ = load_tensors(weights_dir / f"{name}_samplers.safetensors", "Samplers")
     lo, hi = slider_box(codes["train_codes"])
     lo, hi = (lo * 100).floor() / 100, (hi * 100).ceil() / 100  # round outwards to the sliders' 0.01 step

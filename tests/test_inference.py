@@ -3,7 +3,7 @@ import math
 import pytest
 import torch
 
-from ae.inference import check_code, check_image, decode, encode, load_assets, mse
+from ae.inference import check_code, check_image, decode, encode, interpolate, load_assets, measure, mse
 
 
 @pytest.fixture(scope="module")
@@ -11,21 +11,53 @@ def assets():
     return load_assets()
 
 
-def test_assets_give_a_slider_box_around_the_codes(assets):
-    assert assets.lo.shape == assets.hi.shape == (10,) and (assets.lo < assets.hi).all()
-    for lo, hi, s in zip(assets.lo, assets.hi, assets.stats):
+@pytest.mark.parametrize("name", ["ae", "vae", "pca"])
+def test_each_space_has_a_slider_box_around_its_codes(assets, name):
+    space = assets.spaces[name]
+    assert space.lo.shape == space.hi.shape == (10,) and (space.lo < space.hi).all()
+    for lo, hi, s in zip(space.lo, space.hi, space.stats):
         assert lo <= s["p1"] < s["p99"] <= hi  # the box holds the central 98% of training codes
         assert lo >= s["min"] - (s["max"] - s["min"])  # and is not absurdly wide
+    assert space.train_codes.shape == (60000, 10) and space.meter_reference.shape == (10000,)
     assert assets.examples.shape == (10, 28, 28) and assets.example_labels.tolist() == list(range(10))
 
 
-def test_encode_decode_round_trip_matches_the_model(assets):
+@pytest.mark.parametrize("name", ["ae", "vae"])
+def test_encode_decode_round_trip_matches_the_model(assets, name):
+    model = assets.spaces[name].model
     x = assets.examples[:1].unsqueeze(1).float() / 255
-    z = encode(assets.model, x)
+    z = encode(model, x)
     assert z.shape == (10,)
-    x_hat = decode(assets.model, z)
-    assert torch.allclose(x_hat, assets.model(x)[0], atol=1e-6)
+    x_hat = decode(model, z)
+    assert torch.allclose(x_hat, model(x)[0], atol=1e-6)
     assert mse(x_hat, x[0]) < 0.05
+
+
+def test_meter_calls_a_training_code_typical_and_a_far_corner_off_the_data(assets):
+    space = assets.spaces["ae"]
+    near = measure(space, space.train_codes[123])
+    assert near["distance"] == 0 and near["digit"] == space.train_labels[123] and not near["warn"]
+    far = measure(space, space.hi)
+    assert far["warn"] and far["percentile"] > 99
+
+
+def test_interpolation_runs_end_to_end():
+    za, zb = torch.zeros(10), torch.arange(10.0)
+    path = interpolate(za, zb, 5)
+    assert torch.equal(path[0], za) and torch.equal(path[-1], zb) and torch.allclose(path[2], zb / 2)
+
+
+def test_missing_codes_fields_give_a_clear_error(tmp_path):
+    import shutil
+    from ae.config import WEIGHTS_DIR
+    from ae.store import WeightsError, load_tensors, save_tensors
+    for f in WEIGHTS_DIR.iterdir():
+        shutil.copy(f, tmp_path)
+    codes, _ = load_tensors(tmp_path / "vae_codes.safetensors", "Codes")
+    del codes["meter_reference"]
+    save_tensors(tmp_path / "vae_codes.safetensors", codes, kind="Codes")
+    with pytest.raises(WeightsError, match=r"lacks \['meter_reference'\]"):
+        load_assets(tmp_path)
 
 
 @pytest.mark.parametrize("values, message", [

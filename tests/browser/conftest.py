@@ -14,6 +14,8 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from recording import open_app
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package (apt-get install chromium); never `playwright install`
@@ -126,23 +128,41 @@ def point_along(xy: list[tuple[float, float]], t: float) -> tuple[float, float]:
     return x0 + (k - i) * (x1 - x0), y0 + (k - i) * (y1 - y0)
 
 
-def draw_stroke(page: Page, selector: str, points: list[tuple[float, float]], *, duration_s: float = 0.3) -> None:
-    """Press, follow points (fractions of the element's box, (0, 0) = top left) for duration_s, release."""
+def draw_stroke(page: Page, selector: str, points: list[tuple[float, float]], *, duration_s: float = 0.3,
+                flick_to: tuple[float, float] | None = None) -> None:
+    """Press, follow points (fractions of the element's box, (0, 0) = top left) for duration_s, release.
+
+    flick_to: a last point reached in one move just before the release, as a quick end of a stroke: what it
+    draws cannot have been sent and answered before the release, so the final update differs from the ones before.
+    """
     box = page.locator(selector).bounding_box()
     assert box is not None, f"{selector} is not visible"
     assert len(points) >= 2, "a stroke needs at least two points"
     xy = [(box["x"] + fx * box["width"], box["y"] + fy * box["height"]) for fx, fy in points]
+    if flick_to is not None:
+        xy.append((box["x"] + flick_to[0] * box["width"], box["y"] + flick_to[1] * box["height"]))
     page.mouse.move(*xy[0])
     page.mouse.down()
     start = time.monotonic()
+    paced = xy[:-1] if flick_to is not None else xy
     while (t := (time.monotonic() - start) / duration_s) < 1:  # paced by the clock: slow moves don't stretch it
-        page.mouse.move(*point_along(xy, t))
+        page.mouse.move(*point_along(paced, t))
         page.wait_for_timeout(16)  # about one move per frame, like a real pointer; time.sleep would stall playwright
-    page.mouse.move(*xy[-1])
+    page.mouse.move(*paced[-1])
+    if flick_to is not None:
+        page.mouse.move(*xy[-1])
     page.mouse.up()
 
 
 @pytest.fixture
 def draw(page: Page):
-    """draw(selector, points, duration_s=0.3): a mouse stroke on this test's page (see draw_stroke)."""
+    """draw(selector, points, duration_s=0.3, flick_to=None): a mouse stroke on this test's page (see draw_stroke)."""
     return lambda selector, points, **kw: draw_stroke(page, selector, points, **kw)
+
+
+@pytest.fixture
+def app_page(page: Page, app_url: str) -> Iterator[Page]:
+    """The app loaded in this test's page with the recorder; afterwards, no request may have left this machine."""
+    open_app(page, app_url)
+    yield page
+    assert page.foreign_requests == [], f"the page asked other hosts: {page.foreign_requests}"
