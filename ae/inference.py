@@ -132,8 +132,8 @@ def decode(model: nn.Module, z: torch.Tensor) -> torch.Tensor:
 
 
 def clamp_to_box(z: torch.Tensor, space: Space) -> torch.Tensor:
-    """z (..., 10) moved into the slider box, the only codes the sliders can show."""
-    return torch.maximum(torch.minimum(z, space.hi), space.lo)
+    """z (..., 10) moved into the slider box and onto the sliders' 0.01 grid: the codes the sliders can show."""
+    return torch.round(torch.maximum(torch.minimum(z, space.hi), space.lo) * 100) / 100  # box edges lie on the grid
 
 
 def mse(a: torch.Tensor, b: torch.Tensor) -> float:
