@@ -22,6 +22,7 @@ from ae.inference import (check_code, check_image, clamp_to_box, decode, encode,
 from ae.plots import PALETTE, histogram_svg, map_extent, rebin, scatter_png, to_pixels  # noqa: E402
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
+from serving import LAUNCH  # noqa: E402
 
 UI = Path(__file__).parent / "ui"
 try:
@@ -278,4 +279,4 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
 
 
 if __name__ == "__main__":
-    demo.launch(css_paths=[UI / "app.css"], footer_links=["api"], run_history=False, max_file_size="1mb")
+    demo.launch(css_paths=[UI / "app.css"], **LAUNCH)

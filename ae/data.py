@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import torch
-from torchvision.datasets.mnist import read_image_file, read_label_file
 
 from ae.config import DATA_DIR
 
@@ -54,6 +53,8 @@ def extract(raw: Path, name: str) -> Path:
 
 def load_mnist(root: Path = DATA_DIR) -> Mnist:
     """Load the four MNIST files under root/MNIST/raw as uint8 images and int64 labels."""
+    from torchvision.datasets.mnist import read_image_file, read_label_file  # not at import: the app never loads MNIST
+
     raw = Path(root) / "MNIST" / "raw"
     paths = {name: extract(raw, name) for name in FILES}
     return Mnist(

@@ -5,7 +5,6 @@ import io
 import numpy as np
 import torch
 from PIL import Image
-from torchvision.utils import make_grid
 
 
 def to_pil(x: torch.Tensor, *, scale: int = 1) -> Image.Image:
@@ -17,6 +16,8 @@ def to_pil(x: torch.Tensor, *, scale: int = 1) -> Image.Image:
 
 def grid(x: torch.Tensor, *, nrow: int, scale: int = 1, padding: int = 2) -> Image.Image:
     """Images (B, 1, 28, 28) in [0, 1] as one grid picture, nrow per row, grey gutters between cells."""
+    from torchvision.utils import make_grid  # not at import: torchvision costs the app 160 MB it never uses
+
     g = make_grid(x.clamp(0, 1), nrow=nrow, padding=padding, pad_value=0.3)  # (3, H, W)
     return to_pil(g[0], scale=scale)
 

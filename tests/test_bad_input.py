@@ -1,0 +1,208 @@
+"""Malformed requests to every endpoint over raw HTTP: each gets a clear error, and the server keeps serving."""
+import base64
+import json
+import re
+import sys
+import tempfile
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+from app_server import ROOT, call, post_json, result, rss_mb, serve_app
+
+TOO_BIG = 2 * 1024 * 1024  # bytes: over app.py's max_file_size of 1 MB
+LEAKS = [str(ROOT), sys.prefix, "site-packages", "Traceback", 'File "', tempfile.gettempdir() + "/gradio"]
+
+
+@pytest.fixture(scope="module")
+def app():
+    with serve_app() as served:
+        yield served
+
+
+@pytest.fixture(scope="module")
+def box(app) -> tuple[list[float], list[float]]:
+    """The autoencoder sliders' (minimum, maximum) per dimension, as the page gets them from /config."""
+    with urllib.request.urlopen(f"{app.url}config", timeout=10) as r:
+        props = {c["props"].get("elem_id"): c["props"] for c in json.load(r)["components"] if "props" in c}
+    return [props[f"z{i}"]["minimum"] for i in range(10)], [props[f"z{i}"]["maximum"] for i in range(10)]
+
+
+def mid(box) -> list[float]:
+    return [round((lo + hi) / 2, 2) for lo, hi in zip(*box)]
+
+
+def payload(side: int = 64) -> str:
+    """A canvas payload holding a bar of ink, as the page sends it."""
+    ink = bytearray(side * side)
+    for y in range(side // 6, side - side // 6):
+        ink[y * side + side // 2 - 3:y * side + side // 2 + 3] = b"\xff" * 6
+    return json.dumps({"w": side, "h": side, "ink": base64.b64encode(bytes(ink)).decode(), "seq": 1, "final": True})
+
+
+def body(*data) -> bytes:
+    """A request body with NaN and Infinity written as JavaScript's JSON.stringify never does, Python's json does."""
+    return json.dumps({"data": list(data)}, allow_nan=True).encode()
+
+
+def assert_clear_error(event: str, data, pattern: str | None = None) -> str:
+    """The call failed with a readable message (not {"error": null}) that gives nothing of the server away."""
+    if event == "http 413":  # refused at the door, a body over a size limit: the reason is in the body
+        message = str(data)
+    else:
+        assert event == "error", f"expected an error, got {event}: {str(data)[:300]}"
+        message = data.get("error") if isinstance(data, dict) else None
+    assert isinstance(message, str) and message.strip(), f"the error carries no message: {data!r}"
+    for leak in LEAKS:
+        assert leak not in message, f"the error shows the server's {leak!r}: {message}"
+    if pattern:
+        assert re.search(pattern, message), f"{message!r} does not match {pattern!r}"
+    return message
+
+
+def good_calls_work(app, box) -> None:
+    event, data = call(app.url, "decode", {"data": [mid(box)]})
+    assert event == "complete" and len(data[0]) == 28, (event, str(data)[:200])
+    event, data = call(app.url, "draw", {"data": [payload(), "ae", None]})
+    assert event == "complete" and "data:image/png;base64," in data[1], (event, str(data)[:200])
+
+
+IMAGE = [[0.0] * 28 for _ in range(28)]
+NAN, INF = float("nan"), float("inf")
+
+# (endpoint, data, what the error must say): wrong types, wrong lengths, NaN and infinity, huge arrays
+CASES = {
+    "decode: a string": ("decode", ["0.1, 0.2"], "10 numbers"),
+    "decode: three numbers": ("decode", [[0.0] * 3], "10 numbers, got 3"),
+    "decode: eleven numbers": ("decode", [[0.0] * 11], "10 numbers, got 11"),
+    "decode: a nested list": ("decode", [[[0.0] * 10]], "10 numbers, got 1"),
+    "decode: booleans": ("decode", [[True] * 10], "must be a number"),
+    "decode: strings in the list": ("decode", [["0"] * 10], "must be a number"),
+    "decode: NaN": ("decode", [[NAN] * 10], "finite"),
+    "decode: infinity": ("decode", [[INF] * 10], "finite"),
+    "decode: a huge list": ("decode", [[0.0] * 200_000], "10 numbers|too large"),
+    "decode: null": ("decode", [None], "10 numbers"),
+    "decode: an object": ("decode", [{"z": 1}], "10 numbers"),
+    "encode: a string": ("encode", ["zeros"], "28"),
+    "encode: 27 rows": ("encode", [IMAGE[:27]], "28x28"),
+    "encode: ragged rows": ("encode", [IMAGE[:27] + [[0.0] * 27]], "28"),
+    "encode: flat 784": ("encode", [[0.0] * 784], "28x28"),
+    "encode: NaN": ("encode", [[[NAN] * 28] + IMAGE[1:]], "finite"),
+    "encode: infinity": ("encode", [[[INF] * 28] + IMAGE[1:]], "finite"),
+    "encode: 0..255 pixels": ("encode", [[[255.0] * 28] * 28], r"\[0, 1\]"),
+    "encode: a huge image": ("encode", [[[0.0] * 400] * 400], "28x28|too large"),
+    "encode: null": ("encode", [None], "28x28"),
+    "reconstruct: strings": ("reconstruct", [[["a"] * 28] * 28], "28"),
+    "reconstruct: negative": ("reconstruct", [[[-1.0] * 28] * 28], r"\[0, 1\]"),
+    "draw: a number": ("draw", [123, "ae", None], "drawing"),
+    "draw: not JSON": ("draw", ["{nope", "ae", None], "not valid JSON"),
+    "draw: a list": ("draw", [[1, 2, 3], "ae", None], "drawing"),
+    "draw: missing keys": ("draw", [json.dumps({"w": 64, "h": 64}), "ae", None], "keys"),
+    "draw: ink of the wrong size": ("draw", [json.dumps({"w": 64, "h": 64, "ink": "AAAA", "seq": 1, "final": True}),
+                                             "ae", None], "bytes"),
+    "draw: NaN size": ("draw", [json.dumps({"w": NAN, "h": 64, "ink": "", "seq": 1, "final": True}), "ae", None],
+                       "integer"),
+    "draw: a huge canvas": ("draw", [json.dumps({"w": 4096, "h": 4096, "ink": "", "seq": 1, "final": True}), "ae", None],
+                            r"\[8, 512\]"),
+    "draw: a huge string": ("draw", ["x" * 500_000, "ae", None], "characters|too large"),
+    "draw: an unknown model": ("draw", [payload(), "gan", None], "choices"),
+    "slide: strings": ("slide", ["ae", None, *["a"] * 10], "."),
+    "slide: NaN": ("slide", ["ae", None, *[NAN] * 10], "finite"),
+    "slide: infinity": ("slide", ["ae", None, *[INF] * 10], "."),
+    "slide: far outside": ("slide", ["ae", None, *[1e9] * 10], "maximum"),
+    "slide: an unknown model": ("slide", ["gan", None, *[0.0] * 10], "choices"),
+    "space: an unknown model": ("space", ["gan", None, None], "choices"),
+    "sample: an unknown strategy": ("sample", ["magic", "ae", None], "choices"),
+    "sample: a number": ("sample", [7, "ae", None], "choices"),
+    "interpolate: out of range": ("interpolate", [99, -5, None], "choices"),
+    "interpolate: strings": ("interpolate", ["a", "b", None], "choices"),
+}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_bad_values_get_a_clear_error(app, case):
+    api_name, data, pattern = CASES[case]
+    assert_clear_error(*call(app.url, api_name, body(*data)), pattern)
+
+
+@pytest.mark.parametrize("api_name", ["decode", "encode", "reconstruct", "draw", "slide", "interpolate"])
+def test_missing_arguments_get_a_clear_error(app, api_name):
+    assert_clear_error(*call(app.url, api_name, {"data": []}))
+
+
+@pytest.mark.parametrize("raw", [b"", b"nope", b"{}", b'{"data": null}', b'{"data": "abc"}', b"[1, 2]"])
+def test_a_body_that_is_not_a_call_is_refused_with_a_reason(app, raw):
+    status, text = post_json(f"{app.url}gradio_api/call/decode", raw)
+    assert 400 <= status < 500, (status, text[:200])
+    assert text.strip() and not any(leak in text for leak in LEAKS), text[:300]
+
+
+def test_an_unknown_endpoint_is_refused_with_a_reason(app):
+    status, text = post_json(f"{app.url}gradio_api/call/no_such_endpoint", {"data": [1]})
+    assert 400 <= status < 500, f"an unknown endpoint gave HTTP {status} {text[:200]!r}"
+    assert "no_such_endpoint" in text
+
+
+def test_the_private_example_handler_is_not_callable(app):
+    event, data = call(app.url, "on_example", {"data": []})
+    assert event != "complete", "the gallery's handler should not be reachable over the API"
+
+
+def test_an_unknown_event_id_is_an_error(app):
+    event, data = result(f"{app.url}gradio_api/call/decode/{uuid.uuid4().hex}")
+    assert event == "error" and "Not Found" in str(data), (event, data)
+
+
+def upload(app, name: str, content: bytes) -> tuple[int, str]:
+    boundary = uuid.uuid4().hex
+    data = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+    req = urllib.request.Request(f"{app.url}gradio_api/upload", data=data, method="POST",
+                                 headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode(errors="replace")
+
+
+def test_an_oversized_upload_is_refused_with_413(app):
+    status, text = upload(app, "big.png", b"\0" * TOO_BIG)
+    assert status == 413 and "size" in text.lower(), (status, text[:200])
+
+
+def test_a_non_image_file_where_numbers_are_expected_is_a_clear_error(app):
+    status, text = upload(app, "notes.txt", b"not an image, not numbers")
+    assert status == 200, (status, text[:200])
+    path = json.loads(text)[0]
+    file_data = {"path": path, "meta": {"_type": "gradio.FileData"}}
+    for api_name, data in [("encode", [file_data]), ("decode", [file_data]), ("reconstruct", [path]),
+                           ("draw", [file_data, "ae", None])]:
+        assert_clear_error(*call(app.url, api_name, body(*data)))
+
+
+def test_a_file_the_app_never_made_is_not_read(app):
+    file_data = {"path": "/etc/passwd", "meta": {"_type": "gradio.FileData"}}
+    event, data = call(app.url, "encode", body(file_data))
+    message = assert_clear_error(event, data)
+    assert "root:" not in message
+
+
+def test_the_server_survives_a_burst_of_bad_requests_without_growing(app, box):
+    good_calls_work(app, box)
+    for _ in range(3):  # warm up: first calls allocate caches that stay
+        for api_name, data, _ in CASES.values():
+            call(app.url, api_name, body(*data))
+    before = rss_mb(app.pid)
+    for _ in range(3):
+        for api_name, data, _ in CASES.values():
+            call(app.url, api_name, body(*data))
+        post_json(f"{app.url}gradio_api/call/decode", b"{}")
+        call(app.url, "decode", body([0.0] * 1_000_000))  # 5 MB of JSON
+    after = rss_mb(app.pid)
+    print(f"RSS {before:.0f} MB before the burst, {after:.0f} MB after")
+    assert app.proc.poll() is None, "the server died"
+    good_calls_work(app, box)
+    assert after - before < 50, f"the server grew from {before:.0f} MB to {after:.0f} MB on bad requests"
