@@ -18,11 +18,12 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests" / "browser"))  # the browser tests' server, stroke and recorder helpers
+sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT / "tests")]  # the browser conftest first, then app_server
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, draw_stroke, serve  # noqa: E402
+from app_server import serve_app  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, draw_stroke  # noqa: E402
 from recording import open_app, recorded, reset_recorder, wait_quiet  # noqa: E402
 
 TARGET_UPDATES = 10  # reconstruction updates during a 2 s stroke, at least
@@ -92,7 +93,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     load_before = os.getloadavg()
     with contextlib.ExitStack() as stack:
-        url = args.url or stack.enter_context(contextlib.contextmanager(serve)(ROOT / "app.py"))
+        url = args.url or stack.enter_context(serve_app()).url
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         stack.callback(browser.close)

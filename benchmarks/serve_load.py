@@ -18,11 +18,8 @@ import json
 import os
 import random
 import resource
-import socket
 import string
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from collections import Counter
@@ -34,10 +31,11 @@ import numpy as np
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))  # `python benchmarks/...` finds the ae package
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # `python benchmarks/...` finds ae and the tests' app server
 
 from ae.canvas import encode_payload  # noqa: E402
 from ae.data import load_mnist  # noqa: E402
+from app_server import serve_app  # noqa: E402
 
 TARGETS = {"startup_s": 6.0, "p95_ms": 300.0, "errors": 0, "peak_rss_mb": 800.0}
 SIDE = 64  # the page sends the canvas downsampled to 64x64 (ui/canvas.js SEND)
@@ -56,37 +54,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="seed for the digits, the jitter and the slider walks (default: 0)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     return p.parse_args(argv)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(script: Path, weights: Path | None, log) -> tuple[subprocess.Popen, str, float]:
-    """Start the app on 127.0.0.1; (process, base URL, seconds until / first answered 200)."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    if weights is not None:
-        env["AE_WEIGHTS"] = str(weights)
-    url = f"http://127.0.0.1:{port}/"
-    start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    while time.perf_counter() - start < 120:
-        if proc.poll() is not None:
-            log.seek(0)
-            raise SystemExit(f"{script.name} exited with code {proc.returncode}:\n{log.read().decode(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return proc, url, time.perf_counter() - start
-        except OSError:
-            pass
-        time.sleep(0.05)
-    proc.kill()
-    raise SystemExit(f"{script.name} did not answer {url} within 120 s")
 
 
 def slider_box(url: str) -> tuple[np.ndarray, np.ndarray]:
@@ -251,25 +218,20 @@ def main(argv: list[str] | None = None) -> dict:
         payloads = [[encode_payload(drawn_large(images[0], random.Random(args.seed)))]]
     else:
         payloads = [user_payloads(images, random.Random(args.seed * 7919 + u)) for u in range(args.users)]
-    with tempfile.TemporaryFile() as log:
-        proc, url, startup = start_server(args.app, args.weights, log)
-        try:
-            idle = memory_mb(proc.pid)
-            print(f"start-up: {startup:.2f} s to the first HTTP 200 ({args.app.name}, {url}); "
-                  f"idle RSS {idle['VmRSS']:.0f} MB (anon {idle['RssAnon']:.0f}, file {idle['RssFile']:.0f})")
-            box = slider_box(url)
-            cpu_before, client_before = cpu_seconds(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
-            results, peak, elapsed = asyncio.run(run_users(url, proc.pid, args, payloads, box))
-            server_cpu = cpu_seconds(proc.pid) - cpu_before
-            client_after = resource.getrusage(resource.RUSAGE_SELF)
-            client_cpu = (client_after.ru_utime - client_before.ru_utime) + (client_after.ru_stime - client_before.ru_stime)
-            alive = proc.poll() is None
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    env = {"AE_WEIGHTS": str(args.weights)} if args.weights is not None else None
+    start = time.perf_counter()
+    with serve_app([sys.executable, str(args.app)], env=env, timeout=120) as served:
+        proc, url, startup = served.proc, served.url, time.perf_counter() - start
+        idle = memory_mb(proc.pid)
+        print(f"start-up: {startup:.2f} s to the first HTTP 200 ({args.app.name}, {url}); "
+              f"idle RSS {idle['VmRSS']:.0f} MB (anon {idle['RssAnon']:.0f}, file {idle['RssFile']:.0f})")
+        box = slider_box(url)
+        cpu_before, client_before = cpu_seconds(proc.pid), resource.getrusage(resource.RUSAGE_SELF)
+        results, peak, elapsed = asyncio.run(run_users(url, proc.pid, args, payloads, box))
+        server_cpu = cpu_seconds(proc.pid) - cpu_before
+        client_after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (client_after.ru_utime - client_before.ru_utime) + (client_after.ru_stime - client_before.ru_stime)
+        alive = proc.poll() is None
     everything = results.latencies["draw"] + results.latencies["slide"]
     summary = {
         "users": args.users, "seconds": round(elapsed, 1), "interval_ms": args.interval_ms, "same_input": args.same_input,

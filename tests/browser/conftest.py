@@ -1,12 +1,6 @@
 """Browser-test fixtures: app.py served on a free local port, Debian's chromium driven by playwright."""
-import os
 import re
-import socket
-import subprocess
-import sys
-import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlparse
@@ -14,6 +8,7 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
+from app_server import serve_app
 from recording import open_app
 
 HERE = Path(__file__).resolve().parent
@@ -23,7 +18,6 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-sync", "--no-first-run"]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-START_TIMEOUT_S = 60.0
 
 
 def pytest_collection_modifyitems(items):
@@ -33,59 +27,11 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
-def free_port() -> int:
-    """A TCP port nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def serve(script: Path, *, timeout: float = START_TIMEOUT_S) -> Iterator[str]:
-    """Run a Gradio script on a free local port; yield its URL once it answers, stop it afterwards."""
-    port = free_port()
-    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port),
-           "GRADIO_ANALYTICS_ENABLED": "False", "PYTHONUNBUFFERED": "1"}
-    url = f"http://127.0.0.1:{port}/"
-    with tempfile.TemporaryFile() as log:  # a file, not a pipe: a chatty app can never block on a full pipe
-        proc = subprocess.Popen([sys.executable, str(script)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            wait_until_serving(proc, url, log, timeout)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-
-
-def wait_until_serving(proc: subprocess.Popen, url: str, log, timeout: float) -> None:
-    """Poll url until it answers 200; fail with the app's output if it exits or the timeout passes."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            pytest.fail(f"{proc.args[-1]} exited with code {proc.returncode} before serving:\n{read_log(log)}",
-                        pytrace=False)
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                if r.status == 200:
-                    return
-        except OSError:  # refused while starting, or a timeout
-            pass
-        time.sleep(0.25)
-    pytest.fail(f"{proc.args[-1]} did not serve {url} within {timeout:.0f} s:\n{read_log(log)}", pytrace=False)
-
-
-def read_log(log) -> str:
-    log.seek(0)
-    return log.read().decode(errors="replace")
-
-
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
     """The URL of app.py, started once for the whole session."""
-    yield from serve(ROOT / "app.py")
+    with serve_app() as served:
+        yield served.url
 
 
 @pytest.fixture(scope="session")
