@@ -35,6 +35,7 @@ MAP = 320  # latent map size in px
 HIDDEN = dict(api_visibility="undocumented", show_progress="hidden")  # UI events: off the API page, still typed
 LIVE = dict(HIDDEN, trigger_mode="always_last")
 EXTENTS = {n: map_extent(project(s, s.test_codes)) for n, s in S.items()}
+LEGEND = "".join(f'<span style="color:{c}">●</span>{d} ' for d, c in enumerate(PALETTE))
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -74,9 +75,8 @@ def map_html(name: str, z: torch.Tensor, samples: dict | None) -> str:
             marks += f'<path d="M{x - 4:.0f},{y - 4:.0f}l8,8m0,-8l-8,8" class="sample"/>'
     (x, y), = to_pixels(project(S[name], z), EXTENTS[name], MAP).tolist()
     marks += f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" class="current"/>'
-    legend = "".join(f'<span style="color:{c}">●</span>{d} ' for d, c in enumerate(PALETTE))
     return (f'<div class="map"><svg viewBox="0 0 {MAP} {MAP}" width="{MAP}" height="{MAP}">{marks}</svg></div>'
-            f'<div class="legend">{legend}· ◯ sliders · ✕ samples</div>')
+            f'<div class="legend">{LEGEND}· ◯ sliders · ✕ samples</div>')
 
 
 def after_slide(name: str, z: torch.Tensor, samples: dict | None) -> list:
@@ -93,8 +93,9 @@ def on_draw(payload: str, name: str, samples: dict | None) -> list:
     if x is None:
         empty = blank("nothing to reconstruct: draw a digit")
         return [empty, blank("reconstruction"), gr.skip(), gr.skip(), gr.skip(), None, empty, *[gr.skip() for _ in Z]]
-    recons = {n: decode(s.model, encode(s.model, x)) for n, s in S.items()}
-    z = clamp_to_box(encode(S[name].model, x), S[name])  # sliders can't show a value beyond their range
+    codes = {n: encode(s.model, x) for n, s in S.items()}
+    recons = {n: decode(S[n].model, c) for n, c in codes.items()}
+    z = clamp_to_box(codes[name], S[name])  # sliders can't show a value beyond their range
     compare = "".join(digit(r, f"{S[n].title} · MSE {mse(r, x[0]):.4f}", "digit small") for n, r in recons.items())
     return [digit(x[0], "what the model sees"), digit(recons["ae"], f"reconstruction · MSE {mse(recons['ae'], x[0]):.4f}"),
             *after_slide(name, z, samples), x[0, 0].tolist(), f'<div class="row">{compare}</div>', *z.tolist()]
@@ -171,8 +172,9 @@ def on_interpolate(a: int, b: int, x: list | None) -> str:
         s = S[n]
         za, zb = (encode(s.model, e) for e in ends)
         frames = interpolate(za, zb, 9)
-        cells = "".join(digit(f, f"{measure(s, z)['percentile']:.0f}%", "cell" + (" doubt" if measure(s, z)["warn"] else ""))
-                        for f, z in zip(decode(s.model, frames), frames))
+        meters = [measure(s, z) for z in frames]
+        cells = "".join(digit(f, f"{m['percentile']:.0f}%", "cell" + (" doubt" if m["warn"] else ""))
+                        for f, m in zip(decode(s.model, frames), meters))
         rows += f'<div class="grid-title">{s.title}</div><div class="strip">{cells}</div>'
     return rows + '<div class="note">under each frame: how far its code is from the data, as a percentile of real test digits</div>'
 

@@ -30,7 +30,7 @@ class Space:
     lo: torch.Tensor  # (10,) slider minimum per dimension
     hi: torch.Tensor  # (10,) slider maximum per dimension
     stats: list[dict]  # per-dimension statistics of the training codes
-    train_codes: torch.Tensor  # (60000, 10)
+    train_codes: torch.Tensor  # (60000, 10) float64, as the meter's nearest-code search wants them: no copy per call
     train_labels: torch.Tensor  # (60000,)
     test_codes: torch.Tensor  # (10000, 10)
     test_labels: torch.Tensor  # (10000,)
@@ -72,7 +72,7 @@ def load_space(weights_dir: Path, name: str) -> Space:
     lo, hi = (lo * 100).floor() / 100, (hi * 100).ceil() / 100  # round outwards to the sliders' 0.01 step
     centre, axes = principal_axes(codes["test_codes"])
     return Space(name, title, model, lo, hi, json.loads((weights_dir / f"{name}_latents.json").read_text()),
-                 codes["train_codes"], codes["train_labels"], codes["test_codes"], codes["test_labels"],
+                 codes["train_codes"].double(), codes["train_labels"], codes["test_codes"], codes["test_labels"],
                  codes["meter_reference"], samplers, axes, centre)
 
 
