@@ -29,6 +29,7 @@ def test_shipped_autoencoder_matches_its_summary(x_test):
     assert s["recipe"]["epochs"] == 20 and s["recipe"]["train_images"] == 60000
     mse = full_test_mse(model, x_test)
     assert mse == pytest.approx(s["test_mse"], rel=1e-4) and facts["test_mse"] == s["test_mse"]
+    assert mse <= 0.0120  # the seed recipe's target
     assert mse < s["pca_test_mse"] / 2 < s["history"][0]["test_mse"]  # far better than linear, far from untrained
     assert len(s["history"]) == 21 and s["history"][-1]["test_mse"] == s["test_mse"]
 
