@@ -4,6 +4,7 @@ import os
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # must be set before gradio is imported
 
 import functools  # noqa: E402
+import json  # noqa: E402
 import secrets  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -22,7 +23,7 @@ from ae.inference import (check_code, check_image, clamp_to_box, decode, encode,
 from ae.plots import PALETTE, histogram_svg, map_extent, rebin, scatter_png, to_pixels  # noqa: E402
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
-from serving import LAUNCH  # noqa: E402
+from serving import launch_settings  # noqa: E402
 
 UI = Path(__file__).parent / "ui"
 try:
@@ -33,7 +34,7 @@ S = A.spaces
 Z = range(10)  # latent dimensions z0..z9
 MAP = 320  # latent map size in px
 HIDDEN = dict(api_visibility="undocumented", show_progress="hidden")  # UI events: off the API page, still typed
-LIVE = dict(HIDDEN, trigger_mode="always_last")
+LIVE = dict(HIDDEN, trigger_mode="always_last", queue=False)  # a direct POST: half the server time of a queued event
 EXTENTS = {n: map_extent(project(s, s.test_codes)) for n, s in S.items()}
 LEGEND = "".join(f'<span style="color:{c}">●</span>{d} ' for d, c in enumerate(PALETTE))
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
@@ -58,13 +59,14 @@ def space_style(name: str) -> str:
     return f'<style>{"".join(rules)}#latent-map .map{{background-image:url("{bg}")}}</style>'
 
 
-def meter_html(name: str, z: torch.Tensor) -> str:
-    m = measure(S[name], z)
-    verdict = ("off the data: no training digit has a code like this, so the decoder is guessing"
-               if m["warn"] else "among the data")
-    return (f'<div class="meter{" warn" if m["warn"] else ""}"><b>{"⚠ " if m["warn"] else ""}{verdict}</b><br>'
-            f'nearest training code: {m["distance"]:.2f} away (a {m["digit"]}); farther than '
-            f'{m["percentile"]:.0f}% of real test digits (median {m["typical"]:.2f})</div>')
+def on_grid(z: torch.Tensor) -> list[float]:
+    """A slider code (10,) as the numbers the sliders show: 2.54, not float32's 2.5399999618530273."""
+    return [round(v, 2) for v in z.tolist()]
+
+
+def code_value(name: str, z: torch.Tensor) -> str:
+    """A slider code (10,) in the space `name` as the decoded panel's value; the page decodes it (ui/decoded.js)."""
+    return json.dumps({"space": name, "z": on_grid(z)})
 
 
 def map_html(name: str, z: torch.Tensor, samples: dict | None) -> str:
@@ -80,33 +82,35 @@ def map_html(name: str, z: torch.Tensor, samples: dict | None) -> str:
 
 
 def after_slide(name: str, z: torch.Tensor, samples: dict | None) -> list:
-    """[decoded, meter, map] for a code (10,) in the space `name`."""
-    return [digit(decode(S[name].model, z), f"decoded by the {S[name].title}"), meter_html(name, z), map_html(name, z, samples)]
+    """[decoded, map] for a code (10,) in the space `name`."""
+    return [code_value(name, z), map_html(name, z, samples)]
 
 
 def on_draw(payload: str, name: str, samples: dict | None) -> list:
-    """Reconstruct the canvas in every model; the sliders take its code in the chosen one."""
+    """A finished stroke: the sliders take its code in the chosen model, and every model reconstructs it.
+
+    The canvas's own previews come from the live route (ui/canvas.js), on every update of the stroke.
+    """
     try:
         x = canvas_to_input(parse_payload(payload)) if payload else None
     except ValueError as e:
         raise gr.Error(f"Could not read the drawing: {e}") from None
-    if x is None:
-        empty = blank("nothing to reconstruct: draw a digit")
-        return [empty, blank("reconstruction"), gr.skip(), gr.skip(), gr.skip(), None, empty, *[gr.skip() for _ in Z]]
+    if x is None:  # the sliders keep their code and the decoder its output
+        return [gr.skip(), gr.skip(), None, blank("nothing to reconstruct: draw a digit"), *[gr.skip() for _ in Z]]
     codes = {n: encode(s.model, x) for n, s in S.items()}
-    recons = {n: decode(S[n].model, c) for n, c in codes.items()}
     z = clamp_to_box(codes[name], S[name])  # sliders can't show a value beyond their range
-    compare = "".join(digit(r, f"{S[n].title} · MSE {mse(r, x[0]):.4f}", "digit small") for n, r in recons.items())
-    return [digit(x[0], "what the model sees"), digit(recons["ae"], f"reconstruction · MSE {mse(recons['ae'], x[0]):.4f}"),
-            *after_slide(name, z, samples), x[0, 0].tolist(), f'<div class="row">{compare}</div>', *z.tolist()]
+    compare = "".join(digit(r, f"{S[n].title} · MSE {mse(r, x[0]):.4f}", "digit small")
+                      for n, r in ((n, decode(S[n].model, c)) for n, c in codes.items()))
+    return [*after_slide(name, z, samples), x[0, 0].tolist(), f'<div class="row">{compare}</div>', *on_grid(z)]
 
 
-def on_slide(name: str, samples: dict | None, *z: float) -> list:
+def on_release(name: str, samples: dict | None, *z: float) -> str:
+    """A slider let go: the map's ring moves to the code (the page decoded every step on the way)."""
     try:
         code = check_code(list(z), S[name].lo, S[name].hi)[0]
     except ValueError as e:
         raise gr.Error(str(e)) from None
-    return after_slide(name, code, samples)
+    return map_html(name, code, samples)
 
 
 def code_of(x: list | None, name: str) -> torch.Tensor:
@@ -119,13 +123,13 @@ def on_reset(x: list | None, name: str, samples: dict | None) -> list:
     if x is None:
         raise gr.Error("Draw a digit or pick an example first: there is no code to go back to.")
     z = code_of(x, name)
-    return [*after_slide(name, z, samples), *z.tolist()]
+    return [*after_slide(name, z, samples), *on_grid(z)]
 
 
 def on_space(name: str, x: list | None, samples: dict | None) -> list:
     """Hand the sliders to another model: its ranges, its histograms, the drawing's code in it."""
     s, z = S[name], code_of(x, name)
-    sliders = [gr.Slider(minimum=round(s.lo[i].item(), 2), maximum=round(s.hi[i].item(), 2), value=z[i].item()) for i in Z]
+    sliders = [gr.Slider(minimum=round(s.lo[i].item(), 2), maximum=round(s.hi[i].item(), 2), value=v) for i, v in zip(Z, on_grid(z))]
     return [space_style(name), *after_slide(name, z, samples), *sliders]
 
 
@@ -213,13 +217,10 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     style = gr.HTML(space_style("ae"), elem_id="space-style")
     gr.Markdown((UI / "intro.md").read_text(), elem_id="intro")
     with gr.Row(elem_id="core", equal_height=False):
-        with gr.Column(scale=0, min_width=290, elem_id="draw"):
+        with gr.Column(scale=0, min_width=452, elem_id="draw"):
             canvas = gr.HTML(value=encode_payload(A.examples[0].numpy()), html_template=(UI / "canvas.html").read_text(),
                              css_template=(UI / "canvas.css").read_text(), js_on_load=(UI / "canvas.js").read_text(),
                              elem_id="canvas")
-        with gr.Column(scale=0, min_width=150, elem_id="seen"):
-            seen = gr.HTML(first[0], elem_id="model-input")
-            recon = gr.HTML(first[1], elem_id="reconstruction")
         with gr.Column(scale=1, elem_id="latent"):
             space = gr.Radio([(s.title, n) for n, s in S.items()], value="ae", label="The sliders drive the decoder of",
                              elem_id="space")
@@ -228,9 +229,9 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
                                      label=f"z{i}", elem_id=f"z{i}", elem_classes="z") for i in Z]
             reset = gr.Button("Back to the drawing's code", size="sm", elem_id="reset")
         with gr.Column(scale=0, min_width=190, elem_id="out"):
-            decoded = gr.HTML(first[2], elem_id="decoded")
-            meter = gr.HTML(first[3], elem_id="meter")
-    drawing = gr.State(first[5])
+            decoded = gr.HTML(first[0], html_template=(UI / "decoded.html").read_text(),
+                              js_on_load=(UI / "decoded.js").read_text(), elem_id="decoded")
+    drawing = gr.State(first[2])
     samples = gr.State(None)
     examples = gr.Gallery([(a.numpy(), str(int(y))) for a, y in zip(A.examples, A.example_labels)],
                           label="Start from a real test digit", columns=10, rows=1, height=100, object_fit="contain",
@@ -244,12 +245,12 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
             sample_btn = gr.Button("Sample", variant="primary", elem_id="sample")
             grid = gr.HTML('<div class="grid-title">press Sample</div>', elem_id="grid")
         with gr.Column(scale=0, min_width=340):
-            latent_map = gr.HTML(first[4], label="latent map", elem_id="latent-map")
+            latent_map = gr.HTML(first[1], label="latent map", elem_id="latent-map")
     gr.Markdown(format_table(A.table["rows"]) if A.table else "*Not measured yet: run `python benchmarks/sampling_table.py`.*",
                 elem_id="table")
 
     gr.Markdown((UI / "beyond.md").read_text(), elem_id="beyond")
-    compare = gr.HTML(first[6], elem_id="compare")
+    compare = gr.HTML(first[3], elem_id="compare")
     prior_btn = gr.Button("Sample 16 codes from N(0, I) for both", elem_id="prior")
     with gr.Row():
         prior_ae = gr.HTML(elem_id="prior-ae")
@@ -264,11 +265,11 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.Image(str(WEIGHTS_DIR / "ae_figure.png"), label="Ten test digits (top) and their reconstructions",
              interactive=False, elem_id="figure")
 
-    slide_out = [decoded, meter, latent_map]
-    canvas.change(on_draw, [canvas, space, samples], [seen, recon, *slide_out, drawing, compare, *sliders],
-                  api_name="draw", **LIVE)
-    for s in sliders:
-        s.input(on_slide, [space, samples, *sliders], slide_out, api_name="slide", **LIVE)
+    slide_out = [decoded, latent_map]
+    canvas.change(on_draw, [canvas, space, samples], [*slide_out, drawing, compare, *sliders], api_name="draw", **LIVE)
+    for s in sliders:  # every step decodes in the page's live route; letting go moves the map's ring
+        s.input(None, [space, *sliders], decoded, js="(space, ...z) => JSON.stringify({space, z})", show_progress="hidden")
+        s.release(on_release, [space, samples, *sliders], latent_map, api_name="release", **LIVE)
     reset.click(on_reset, [drawing, space, samples], [*slide_out, *sliders], api_name="reset", **HIDDEN)
     space.input(on_space, [space, drawing, samples], [style, *slide_out, *sliders], api_name="space", **HIDDEN)
     examples.select(on_example, None, canvas, api_visibility="private")
@@ -281,4 +282,4 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
 
 
 if __name__ == "__main__":
-    demo.launch(css_paths=[UI / "app.css"], **LAUNCH)
+    demo.launch(css_paths=[UI / "app.css"], **launch_settings(S))

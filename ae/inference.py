@@ -11,7 +11,7 @@ from torch import nn
 
 from ae.config import IMAGE_SIZE, LATENT_DIM, WEIGHTS_DIR
 from ae.judge import Classifier, predict
-from ae.meter import distance_percentile, nearest
+from ae.meter import distance_percentile, nearest_one
 from ae.model import load_model
 from ae.sampling import sample_latents, slider_box
 from ae.store import WeightsError, load_tensors
@@ -31,6 +31,7 @@ class Space:
     hi: torch.Tensor  # (10,) slider maximum per dimension
     stats: list[dict]  # per-dimension statistics of the training codes
     train_codes: torch.Tensor  # (60000, 10) float64, as the meter's nearest-code search wants them: no copy per call
+    train_sq_norms: torch.Tensor  # (60000,) float64 squared norms of train_codes, for the one-code search
     train_labels: torch.Tensor  # (60000,)
     test_codes: torch.Tensor  # (10000, 10)
     test_labels: torch.Tensor  # (10000,)
@@ -71,8 +72,9 @@ def load_space(weights_dir: Path, name: str) -> Space:
     lo, hi = slider_box(codes["train_codes"])
     lo, hi = (lo * 100).floor() / 100, (hi * 100).ceil() / 100  # round outwards to the sliders' 0.01 step
     centre, axes = principal_axes(codes["test_codes"])
+    train = codes["train_codes"].double()
     return Space(name, title, model, lo, hi, json.loads((weights_dir / f"{name}_latents.json").read_text()),
-                 codes["train_codes"].double(), codes["train_labels"], codes["test_codes"], codes["test_labels"],
+                 train, (train * train).sum(dim=1), codes["train_labels"], codes["test_codes"], codes["test_labels"],
                  codes["meter_reference"], samplers, axes, centre)
 
 
@@ -143,10 +145,9 @@ def mse(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def measure(space: Space, z: torch.Tensor) -> dict:
     """The off-manifold meter for one code (10,): nearest training code, its digit and how unusual the distance is."""
-    dist, index = nearest(space.train_codes, z.view(1, -1))
-    d = dist.item()
+    d, index = nearest_one(space.train_codes, space.train_sq_norms, z.view(-1))
     pct = distance_percentile(d, space.meter_reference)
-    return {"distance": d, "digit": int(space.train_labels[index.item()]), "percentile": pct,
+    return {"distance": d, "digit": int(space.train_labels[index]), "percentile": pct,
             "typical": space.meter_reference[len(space.meter_reference) // 2].item(), "warn": pct > WARN_PERCENTILE}
 
 

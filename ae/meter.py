@@ -1,4 +1,6 @@
 """The off-manifold meter: how far a code is from the nearest training code, against what real test digits show."""
+import math
+
 import torch
 
 
@@ -13,6 +15,18 @@ def nearest(codes_ref: torch.Tensor, z: torch.Tensor, *, batch_size: int = 256) 
         dist.append(best.values)
         index.append(best.indices)
     return torch.cat(dist).to(z.dtype), torch.cat(index)
+
+
+@torch.no_grad()
+def nearest_one(codes_ref: torch.Tensor, sq_norms: torch.Tensor, z: torch.Tensor) -> tuple[float, int]:
+    """Distance from one code z (k,) to its nearest row of codes_ref (N, k) float64, given the rows' squared norms (N,).
+
+    The live meter runs this on every slider step: |r - z|^2 = |r|^2 - 2 r.z + |z|^2 is one matrix-vector
+    product over the rows, about five times faster than cdist; float64 keeps small distances exact enough.
+    """
+    z = z.double()
+    best = torch.addmv(sq_norms, codes_ref, z, alpha=-2).min(dim=0)  # (N,) |r|^2 - 2 r.z, then its minimum
+    return math.sqrt(max(best.values.item() + z.dot(z).item(), 0.0)), best.indices.item()
 
 
 def meter_reference(train_codes: torch.Tensor, test_codes: torch.Tensor) -> torch.Tensor:

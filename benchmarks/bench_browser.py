@@ -60,7 +60,7 @@ def measure_stroke(page, points: list[tuple[float, float]], duration_s: float) -
         page.screenshot(path=shot)
         raise RuntimeError(f"Clear is disabled before a stroke: the canvas holds no drawing (screenshot: {shot})")
     page.click("#canvas .ae-clear")
-    page.wait_for_function("() => !document.querySelector('#reconstruction img')")
+    page.wait_for_selector("#reconstruction.empty")
     wait_quiet(page, 300)
     reset_recorder(page)
     draw_stroke(page, CANVAS, points, duration_s=duration_s)

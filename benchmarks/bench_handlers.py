@@ -1,10 +1,11 @@
-"""Time app.py's handlers called directly, in this process: no server, no browser, no network.
+"""Time app.py's handlers and the live routes' work, called directly in this process: no server, no browser, no network.
 
 AE_WEIGHTS=runs/smoke python benchmarks/bench_handlers.py      # the small stand-in weights
 python benchmarks/bench_handlers.py --n 1000 --warmup 50         # weights/, more calls
 python benchmarks/bench_handlers.py --threads 1                  # torch.set_num_threads(1) after app's import
 """
 import argparse
+import json
 import os
 import platform
 import shlex
@@ -67,6 +68,7 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     import app  # loads the weights from AE_WEIGHTS (default weights/) once, as the server does
+    from ae.live import decode_code, reconstruct_drawing
     load_s = time.perf_counter() - t0
     if args.threads is not None:
         torch.set_num_threads(args.threads)
@@ -74,10 +76,12 @@ def main(argv: list[str] | None = None) -> None:
     payloads = [drawn_payload(app.A.examples[i]) for i in range(len(app.A.examples))]  # one drawing per digit
     drawings = [app.on_draw(p, "ae", None) for p in payloads]
     codes = [tuple(d[-10:]) for d in drawings]  # the sliders' values after each drawing, inside their ranges
-    images = [d[5] for d in drawings]  # what the model saw, 28x28 in [0, 1]
+    images = [d[2] for d in drawings]  # what the model saw, 28x28 in [0, 1]
     cases = {
+        "live reconstruct": (reconstruct_drawing, [(app.S["ae"], p) for p in payloads]),
+        "live decode": (decode_code, [(app.S, json.dumps({"space": "ae", "z": list(z)})) for z in codes]),
         "on_draw": (app.on_draw, [(p, "ae", None) for p in payloads]),
-        "on_slide": (app.on_slide, [("ae", None, *z) for z in codes]),
+        "on_release": (app.on_release, [("ae", None, *z) for z in codes]),
         "api_reconstruct": (app.api_reconstruct, [(x,) for x in images]),
         "api_decode": (app.api_decode, [(list(z),) for z in codes]),
         "api_encode": (app.api_encode, [(x,) for x in images]),

@@ -19,13 +19,13 @@ def payload_of(image: torch.Tensor) -> str:
 
 
 def test_drawing_a_digit_fills_every_pane_and_the_sliders(mnist):
-    seen, recon, decoded, meter, latent_map, x, compare, *sliders = app.on_draw(payload_of(mnist.test_images[0]), "ae", None)
-    assert all("data:image/png;base64," in h for h in (seen, recon, decoded))
-    assert "MSE" in recon and "nearest training code" in meter and "<circle" in latent_map
-    assert compare.count("<img") == 3 and compare.count("<figcaption>") == 3
+    decoded, latent_map, x, compare, *sliders = app.on_draw(payload_of(mnist.test_images[0]), "ae", None)
+    assert "<circle" in latent_map
+    assert compare.count("<img") == 3 and compare.count("<figcaption>") == 3 and compare.count("MSE") == 6  # in alt and caption
     z = AE.model.encode(torch.tensor(x)[None, None])[0]
     box = torch.maximum(torch.minimum(z, AE.hi), AE.lo)
     assert sliders == pytest.approx(box.tolist(), abs=0.005 + 1e-6)  # on the sliders' 0.01 grid
+    assert json.loads(decoded) == {"space": "ae", "z": pytest.approx(sliders)}  # the page decodes the sliders' code
     z_mnist = AE.model.encode(to_float(mnist.test_images[:1]))[0]
     assert torch.allclose(z, z_mnist, atol=0.5)  # an MNIST digit re-prepared gives nearly the same code
 
@@ -33,16 +33,17 @@ def test_drawing_a_digit_fills_every_pane_and_the_sliders(mnist):
 def test_sliders_follow_the_chosen_space(mnist):
     payload = payload_of(mnist.test_images[1])
     for name in ("vae", "pca"):
-        sliders = app.on_draw(payload, name, None)[7:]
+        decoded, _, _, _, *sliders = app.on_draw(payload, name, None)
         s = app.S[name]
-        assert len(sliders) == 10 and all(lo <= v <= hi for v, lo, hi in zip(sliders, s.lo.tolist(), s.hi.tolist()))
+        assert json.loads(decoded)["space"] == name and len(sliders) == 10 and all(lo <= v <= hi for v, lo, hi in zip(sliders, s.lo.tolist(), s.hi.tolist()))
 
 
 def test_an_empty_canvas_is_nothing_to_reconstruct():
     out = app.on_draw("", "ae", None)
-    assert "nothing to reconstruct" in out[0] and out[5] is None
+    assert out[2] is None and "nothing to reconstruct" in out[3]
+    assert all(isinstance(o, type(gr.skip())) for o in (out[0], out[1], *out[4:]))  # sliders and decoder keep their code
     blank = json.dumps({"w": 8, "h": 8, "ink": base64.b64encode(bytes(64)).decode(), "seq": 1, "final": True})
-    assert parse_payload(blank) is not None and app.on_draw(blank, "ae", None)[5] is None
+    assert parse_payload(blank) is not None and app.on_draw(blank, "ae", None)[2] is None
 
 
 def test_a_broken_payload_is_a_clear_error():
@@ -50,23 +51,20 @@ def test_a_broken_payload_is_a_clear_error():
         app.on_draw("{nope", "ae", None)
 
 
-def test_sliders_drive_the_decoder_and_the_meter():
-    mid = ((AE.lo + AE.hi) / 2).tolist()
-    decoded, meter, _ = app.on_slide("ae", None, *mid)
-    far = AE.hi.tolist()  # every slider at its maximum: a corner no digit's code reaches
-    decoded_far, meter_far, _ = app.on_slide("ae", None, *far)
-    assert decoded_far != decoded
-    assert 'class="meter warn"' in meter_far and "off the data" in meter_far
+def test_letting_go_of_a_slider_moves_the_ring_on_the_map():
+    mid, far = app.on_release("ae", None, *((AE.lo + AE.hi) / 2).tolist()), app.on_release("ae", None, *AE.hi.tolist())
+    ring = [h[h.index("<circle"):h.index("/>", h.index("<circle"))] for h in (mid, far)]
+    assert ring[0] != ring[1]
 
 
-def test_slide_refuses_values_outside_the_box():
+def test_release_refuses_values_outside_the_box():
     with pytest.raises(gr.Error, match="outside its range"):
-        app.on_slide("ae", None, *(AE.hi + 1).tolist())
+        app.on_release("ae", None, *(AE.hi + 1).tolist())
 
 
 def test_reset_puts_the_sliders_on_the_drawing_code():
-    x = app.on_draw(payload_of(app.A.examples[2]), "ae", None)[5]
-    sliders = app.on_reset(x, "ae", None)[3:]
+    x = app.on_draw(payload_of(app.A.examples[2]), "ae", None)[2]
+    sliders = app.on_reset(x, "ae", None)[2:]
     z = AE.model.encode(torch.tensor(x)[None, None])[0]
     assert sliders == pytest.approx(torch.maximum(torch.minimum(z, AE.hi), AE.lo).tolist(), abs=0.005 + 1e-6)
     with pytest.raises(gr.Error, match="no code to go back to"):
@@ -74,10 +72,10 @@ def test_reset_puts_the_sliders_on_the_drawing_code():
 
 
 def test_switching_space_gives_new_ranges_and_histograms():
-    x = app.on_draw(payload_of(app.A.examples[3]), "ae", None)[5]
-    style, decoded, meter, latent_map, *sliders = app.on_space("vae", x, None)
+    x = app.on_draw(payload_of(app.A.examples[3]), "ae", None)[2]
+    style, decoded, latent_map, *sliders = app.on_space("vae", x, None)
     vae = app.S["vae"]
-    assert "<style>" in style and style.count("#z") == 10 and "VAE" in decoded
+    assert "<style>" in style and style.count("#z") == 10 and json.loads(decoded)["space"] == "vae"
     assert [s.minimum for s in sliders] == [round(v, 2) for v in vae.lo.tolist()]
 
 

@@ -66,7 +66,11 @@ def good_calls_work(app, box) -> None:
     event, data = call(app.url, "decode", {"data": [mid(box)]})
     assert event == "complete" and len(data[0]) == 28, (event, str(data)[:200])
     event, data = call(app.url, "draw", {"data": [payload(), "ae", None]})
-    assert event == "complete" and "data:image/png;base64," in data[1], (event, str(data)[:200])
+    assert event == "complete" and "data:image/png;base64," in data[3], (event, str(data)[:200])
+    status, text = post_json(f"{app.url}live/reconstruct", payload().encode())
+    assert status == 200 and json.loads(text)["recon"].startswith("data:image/png;base64,"), (status, text[:200])
+    status, text = post_json(f"{app.url}live/decode", {"space": "ae", "z": mid(box)})
+    assert status == 200 and json.loads(text)["image"].startswith("data:image/png;base64,"), (status, text[:200])
 
 
 IMAGE = [[0.0] * 28 for _ in range(28)]
@@ -108,11 +112,11 @@ CASES = {
                             r"\[8, 512\]"),
     "draw: a huge string": ("draw", ["x" * 500_000, "ae", None], "characters|too large"),
     "draw: an unknown model": ("draw", [payload(), "gan", None], "choices"),
-    "slide: strings": ("slide", ["ae", None, *["a"] * 10], "."),
-    "slide: NaN": ("slide", ["ae", None, *[NAN] * 10], "finite"),
-    "slide: infinity": ("slide", ["ae", None, *[INF] * 10], "."),
-    "slide: far outside": ("slide", ["ae", None, *[1e9] * 10], "maximum"),
-    "slide: an unknown model": ("slide", ["gan", None, *[0.0] * 10], "choices"),
+    "release: strings": ("release", ["ae", None, *["a"] * 10], "."),
+    "release: NaN": ("release", ["ae", None, *[NAN] * 10], "finite"),
+    "release: infinity": ("release", ["ae", None, *[INF] * 10], "."),
+    "release: far outside": ("release", ["ae", None, *[1e9] * 10], "maximum"),
+    "release: an unknown model": ("release", ["gan", None, *[0.0] * 10], "choices"),
     "space: an unknown model": ("space", ["gan", None, None], "choices"),
     "sample: an unknown strategy": ("sample", ["magic", "ae", None], "choices"),
     "sample: a number": ("sample", [7, "ae", None], "choices"),
@@ -127,7 +131,7 @@ def test_bad_values_get_a_clear_error(app, case):
     assert_clear_error(*call(app.url, api_name, body(*data)), pattern)
 
 
-@pytest.mark.parametrize("api_name", ["decode", "encode", "reconstruct", "draw", "slide", "interpolate"])
+@pytest.mark.parametrize("api_name", ["decode", "encode", "reconstruct", "draw", "release", "interpolate"])
 def test_missing_arguments_get_a_clear_error(app, api_name):
     assert_clear_error(*call(app.url, api_name, {"data": []}))
 
@@ -137,6 +141,43 @@ def test_a_body_that_is_not_a_call_is_refused_with_a_reason(app, raw):
     status, text = post_json(f"{app.url}gradio_api/call/decode", raw)
     assert 400 <= status < 500, (status, text[:200])
     assert text.strip() and not any(leak in text for leak in LEAKS), text[:300]
+
+
+# the page's live routes, POST outside gradio: (route, raw body, what the error must say)
+LIVE_CASES = {
+    "reconstruct: not JSON": ("reconstruct", b"{nope", "not valid JSON"),
+    "reconstruct: not UTF-8": ("reconstruct", b"\xff\xfe\x00", "UTF-8"),
+    "reconstruct: a list": ("reconstruct", b"[1, 2]", "JSON object"),
+    "reconstruct: missing keys": ("reconstruct", b'{"w": 64, "h": 64}', "keys"),
+    "reconstruct: ink of the wrong size": ("reconstruct", b'{"w": 64, "h": 64, "ink": "AAAA", "seq": 1, "final": true}',
+                                           "bytes"),
+    "reconstruct: a huge canvas": ("reconstruct", b'{"w": 4096, "h": 4096, "ink": "", "seq": 1, "final": true}',
+                                   r"\[8, 512\]"),
+    "reconstruct: over 64 KB": ("reconstruct", b"x" * 100_000, "too large"),
+    "decode: empty body": ("decode", b"", "not valid JSON"),
+    "decode: a list": ("decode", b"[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]", "JSON object"),
+    "decode: an unknown model": ("decode", b'{"space": "gan", "z": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}', "space must be"),
+    "decode: three numbers": ("decode", b'{"space": "ae", "z": [0, 0, 0]}', "10 numbers, got 3"),
+    "decode: strings": ("decode", b'{"space": "ae", "z": ["a", 0, 0, 0, 0, 0, 0, 0, 0, 0]}', "must be a number"),
+    "decode: NaN": ("decode", b'{"space": "ae", "z": [NaN, 0, 0, 0, 0, 0, 0, 0, 0, 0]}', "finite"),
+    "decode: far outside": ("decode", b'{"space": "ae", "z": [1e9, 0, 0, 0, 0, 0, 0, 0, 0, 0]}', "outside its range"),
+    "decode: over 64 KB": ("decode", b'{"space": "ae", "z": [' + b"0, " * 40_000 + b"0]}", "too large"),
+}
+
+
+@pytest.mark.parametrize("case", LIVE_CASES)
+def test_bad_bodies_to_the_live_routes_get_a_clear_error(app, case):
+    route, raw, pattern = LIVE_CASES[case]
+    status, text = post_json(f"{app.url}live/{route}", raw)
+    assert status in (400, 413), (status, text[:200])
+    assert_clear_error("error", json.loads(text), pattern)
+
+
+def test_the_live_routes_take_only_post(app):
+    for route in ("reconstruct", "decode"):
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{app.url}live/{route}", timeout=10)
+        assert e.value.code == 405
 
 
 def test_an_unknown_endpoint_is_refused_with_a_reason(app):
@@ -200,6 +241,8 @@ def test_the_server_survives_a_burst_of_bad_requests_without_growing(app, box):
         for api_name, data, _ in CASES.values():
             call(app.url, api_name, body(*data))
         post_json(f"{app.url}gradio_api/call/decode", b"{}")
+        for route, raw, _ in LIVE_CASES.values():
+            post_json(f"{app.url}live/{route}", raw)
         call(app.url, "decode", body([0.0] * 1_000_000))  # 5 MB of JSON
     after = rss_mb(app.pid)
     print(f"RSS {before:.0f} MB before the burst, {after:.0f} MB after")

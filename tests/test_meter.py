@@ -4,7 +4,7 @@ import pytest
 import scipy.stats
 import torch
 
-from ae.meter import distance_percentile, meter_reference, nearest
+from ae.meter import distance_percentile, meter_reference, nearest, nearest_one
 
 
 def test_nearest_matches_brute_force():
@@ -17,6 +17,18 @@ def test_nearest_matches_brute_force():
     assert torch.equal(index, brute.argmin(dim=1))
     torch.testing.assert_close(dist.double(), brute.min(dim=1).values, rtol=1e-6, atol=1e-6)
     assert index[-3:].tolist() == [5, 1234, 1999] and dist[-3:].abs().max() < 1e-5  # codes already in ref: distance 0
+
+
+def test_one_code_gives_what_a_batch_gives():
+    g = torch.Generator().manual_seed(2)
+    ref, z = torch.randn(3000, 10, generator=g).double() * 3, torch.randn(40, 10, generator=g) * 3
+    sq = (ref * ref).sum(dim=1)
+    dist, index = nearest(ref, z)
+    for i in range(len(z)):  # the one-code search, one row at a time
+        d1, i1 = nearest_one(ref, sq, z[i])
+        assert i1 == index[i].item() and d1 == pytest.approx(dist[i].item(), rel=1e-6, abs=1e-6)
+    d0, i0 = nearest_one(ref, sq, ref[7].float())
+    assert i0 == 7 and d0 < 1e-3  # a code in ref is (up to its float32 copy) at distance 0
 
 
 def test_meter_reference_is_the_sorted_nearest_distances():

@@ -1,6 +1,8 @@
-// A drawing canvas for gr.HTML's js_on_load: white ink on black, like MNIST. It sends the drawing to
-// Python by setting props.value (which fires .change) to "" when empty, else the JSON payload that
-// ae/canvas.py parses: {w, h, ink: base64 of w*h bytes (row-major, 255 = ink), seq, final}.
+// A drawing canvas for gr.HTML's js_on_load: white ink on black, like MNIST. The drawing travels as the
+// JSON payload that ae/canvas.py parses, {w, h, ink: base64 of w*h bytes (row-major, 255 = ink), seq, final},
+// or "" when empty. While a stroke is drawn, every update goes to the live route (POST live/reconstruct,
+// outside gradio's queue) and fills the two previews; when the stroke ends, the payload also becomes
+// props.value, which fires .change in Python for the sliders and everything else.
 // gr.HTML provides: element (the component's root), props, watch.
 const SIDE = 280;  // canvas bitmap in px; CSS scales it to the column, so strokes keep their proportions
 const SEND = 64;  // side of the downsampled drawing sent to Python
@@ -10,6 +12,8 @@ const THROTTLE_MS = 80;  // at most one update per this many ms while a stroke i
 const canvas = element.querySelector("canvas");
 const undoButton = element.querySelector(".ae-undo");
 const clearButton = element.querySelector(".ae-clear");
+const seen = element.querySelector("#model-input");
+const recon = element.querySelector("#reconstruction");
 const ctx = canvas.getContext("2d");
 const small = document.createElement("canvas");  // offscreen: the browser's smoothing does the downsampling
 small.width = small.height = SEND;
@@ -22,6 +26,8 @@ let seq = 0;
 let sent = props.value;  // the last value this script set: Python echoing it back is not a new drawing
 let lastSendTime = -Infinity;
 let timer = null;
+let inFlight = false;  // one live request at a time, as gradio's "always_last": only the newest waiting one is sent
+let waiting = null;
 
 function pointAt(e) {
   const r = canvas.getBoundingClientRect();
@@ -71,12 +77,50 @@ function encode(final) {
   return JSON.stringify({ w: SEND, h: SEND, ink: btoa(bytes), seq, final });
 }
 
+function show(figure, src, caption, failed) {
+  figure.classList.toggle("empty", !src);
+  figure.classList.toggle("failed", Boolean(failed));
+  if (src) figure.querySelector("img").src = src;
+  figure.querySelector("figcaption").textContent = caption;
+}
+
+async function reconstruct(payload) {
+  if (!payload) {
+    show(seen, null, "nothing to reconstruct: draw a digit");
+    show(recon, null, "reconstruction");
+    return;
+  }
+  try {
+    const response = await fetch("live/reconstruct", { method: "POST", headers: { "Content-Type": "application/json" }, body: payload });
+    const answer = await response.json();
+    if (!response.ok) throw new Error(answer.error || "HTTP " + response.status);
+    if (answer.empty) return reconstruct("");
+    show(seen, answer.seen, "what the model sees");
+    show(recon, answer.recon, "reconstruction · MSE " + answer.mse.toFixed(4));
+  } catch (err) {
+    show(recon, null, "could not reconstruct: " + err.message, true);
+  }
+}
+
+async function live(payload) {
+  waiting = payload;
+  if (inFlight) return;
+  inFlight = true;
+  while (waiting !== null) {
+    const next = waiting;
+    waiting = null;
+    await reconstruct(next);
+  }
+  inFlight = false;
+}
+
 function send(final) {
   clearTimeout(timer);
   timer = null;
   lastSendTime = performance.now();
-  sent = encode(final);
-  props.value = sent;
+  const payload = encode(final);
+  live(payload);
+  if (final) sent = props.value = payload;  // Python hears only finished strokes
 }
 
 function sendSoon() {
@@ -161,9 +205,11 @@ watch("value", () => {
   sent = props.value;
   try {
     load(props.value);
+    live(props.value);
   } catch (err) {
     console.error("canvas: cannot paint the value set from Python:", err);
   }
 });
 
 load(props.value);
+live(props.value);

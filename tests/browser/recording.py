@@ -1,9 +1,9 @@
 """What the page did and when, recorded in the page itself on its own clock (performance.now())."""
 from playwright.sync_api import Page
 
-# From the page's first script on: every change of the src of the first <img> in #model-input, #reconstruction and
-# #decoded (with when it loaded), and every pointer press and release. gr.HTML replaces its inner HTML on each
-# update, so the observer watches the whole document and re-reads the three srcs after each batch of mutations.
+# From the page's first script on: every change of the image shown in #model-input, #reconstruction and #decoded
+# (the src of the first <img>, or null while its figure is .empty; with when it loaded), and every pointer press and
+# release. The observer watches the whole document and re-reads the three after each batch of mutations.
 RECORDER_JS = """
 (() => {
   const WATCHED = ["model-input", "reconstruction", "decoded"];
@@ -13,7 +13,7 @@ RECORDER_JS = """
     const t = performance.now();
     for (const id of WATCHED) {
       const img = document.querySelector("#" + id + " img");
-      const src = img ? img.getAttribute("src") : null;
+      const src = img && !img.closest(".empty") ? img.getAttribute("src") : null;
       if (src !== last[id]) {
         last[id] = src;
         rec.changes.push({ id, t, src, loaded: null });
@@ -21,7 +21,7 @@ RECORDER_JS = """
     }
   };
   new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true,
-                                                  attributeFilter: ["src"] });
+                                                  attributeFilter: ["src", "class"] });
   document.addEventListener("load", (e) => {  // load does not bubble: listen in the capture phase
     const t = performance.now();
     for (let i = rec.changes.length - 1; i >= 0; i--) {
@@ -40,7 +40,7 @@ def open_app(page: Page, url: str) -> None:
     """Load the app with the recorder installed; return once the canvas script has painted the first digit."""
     page.add_init_script(RECORDER_JS)
     page.goto(url)
-    page.wait_for_selector("#reconstruction img")
+    page.wait_for_selector("#reconstruction:not(.empty) img")
     page.wait_for_selector("#canvas .ae-clear:enabled")  # set by canvas.js once it has painted the example
 
 

@@ -47,7 +47,10 @@ def two_pages(browser: Browser, app_url: str):
 
 
 def record_draw(request, calls: list) -> None:
-    if "/queue/join" in request.url and request.method == "POST":
+    """Every drawing the page sends: each update to the live route, and the finished strokes to gradio's queue."""
+    if request.url.endswith("/live/reconstruct"):
+        calls.append(request.post_data)
+    elif "/queue/join" in request.url and request.method == "POST":
         data = (request.post_data_json or {}).get("data") or []
         if data and isinstance(data[0], str) and data[0].startswith("{"):
             calls.append(data[0])
