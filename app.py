@@ -99,8 +99,8 @@ def on_draw(payload: str, name: str, samples: dict | None) -> list:
         return [gr.skip(), gr.skip(), None, blank("nothing to reconstruct: draw a digit"), *[gr.skip() for _ in Z]]
     codes = {n: encode(s.model, x) for n, s in S.items()}
     z = clamp_to_box(codes[name], S[name])  # sliders can't show a value beyond their range
-    compare = "".join(digit(r, f"{S[n].title} · MSE {mse(r, x[0]):.4f}", "digit small")
-                      for n, r in ((n, decode(S[n].model, c)) for n, c in codes.items()))
+    recons = {n: decode(S[n].model, c) for n, c in codes.items()}  # each (1, 28, 28)
+    compare = "".join(digit(r, f"{S[n].title} · MSE {mse(r, x[0]):.4f}", "digit small") for n, r in recons.items())
     return [*after_slide(name, z, samples), x[0, 0].tolist(), f'<div class="row">{compare}</div>', *on_grid(z)]
 
 
