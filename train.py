@@ -2,6 +2,7 @@
 
 python train.py                       # the autoencoder, seed recipe (Adam, MSE, 20 epochs, batch 64) -> weights/
 python train.py --model vae           # the VAE with the same backbone (Bernoulli ELBO)
+python train.py --latent-dim 2        # the same layers with a 2-number code -> weights/ae_d2.*
 python train.py --model classifier    # the judge that scores how digit-like an image is
 python train.py --limit 128 --batch-size 64 --epochs 1 --out runs/smoke   # two batches: a smoke test
 """
@@ -26,7 +27,7 @@ from ae.pca import fit_pca
 from ae.sampling import fit_samplers
 from ae.store import save_tensors
 
-DEFAULT_EPOCHS = {"ae": 20, "vae": 10, "classifier": 5}
+DEFAULT_EPOCHS = {"ae": 20, "vae": 20, "classifier": 5}
 DEFAULT_BATCH = {"ae": 64, "vae": 128, "classifier": 128}  # ae: 938 steps an epoch reach test MSE 0.0120 in 20 epochs; 128 did not
 DEFAULT_LR = {"ae": 1e-3, "vae": 1e-3, "classifier": 3e-3}
 CLASSES = {"ae": Autoencoder, "vae": VAE}
@@ -35,9 +36,10 @@ CLASSES = {"ae": Autoencoder, "vae": VAE}
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", choices=list(DEFAULT_EPOCHS), default="ae", help="what to train (default: ae)")
-    p.add_argument("--epochs", type=int, default=None, help="passes over the training set (default: ae 20, vae 10, classifier 5)")
+    p.add_argument("--epochs", type=int, default=None, help="passes over the training set (default: ae and vae 20, classifier 5)")
     p.add_argument("--batch-size", type=int, default=None, help="images per step (default: ae 64, vae and classifier 128)")
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: 1e-3, classifier 3e-3)")
+    p.add_argument("--latent-dim", type=int, default=LATENT_DIM, help=f"numbers in the code, ae and vae (default: {LATENT_DIM})")
     p.add_argument("--seed", type=int, default=0, help="seed for initialisation, shuffling and sampling (default: 0)")
     p.add_argument("--limit", type=int, default=0, help="use only the first N training and test images, for smoke tests (default: all)")
     p.add_argument("--reuse", action="store_true", help="skip training: load <out>/<model>.safetensors and rewrite the artefacts derived from it")
@@ -47,7 +49,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args.epochs = DEFAULT_EPOCHS[args.model] if args.epochs is None else args.epochs
     args.batch_size = DEFAULT_BATCH[args.model] if args.batch_size is None else args.batch_size
     args.lr = DEFAULT_LR[args.model] if args.lr is None else args.lr
+    if args.latent_dim < 1:
+        p.error(f"--latent-dim must be at least 1, got {args.latent_dim}")
     return args
+
+
+def file_stem(model: str, latent_dim: int) -> str:
+    """weights/<stem>.safetensors: "ae" and "vae" for the app's ten-number codes, "ae_d2" and so on for other sizes."""
+    return model if latent_dim == LATENT_DIM else f"{model}_d{latent_dim}"
 
 
 def ae_loss(model: Autoencoder, xb: torch.Tensor) -> torch.Tensor:
@@ -110,9 +119,34 @@ def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int)
     save_tensors(out / f"{name}_samplers.safetensors", fit_samplers(train_codes, seed=seed), kind="Samplers")
 
 
+def fit(model_name: str, x_train: torch.Tensor, x_test: torch.Tensor, *, latent_dim: int, epochs: int,
+        batch_size: int, lr: float, seed: int, log: bool = True) -> tuple[torch.nn.Module, list[dict]]:
+    """Train a fresh "ae" or "vae" on x_train (N, 1, 28, 28); returns it in eval mode and its per-epoch history."""
+    torch.manual_seed(seed)
+    gen = torch.Generator().manual_seed(seed)
+    model = CLASSES[model_name](latent_dim=latent_dim).eval()
+    loss_fn = ae_loss if model_name == "ae" else vae_loss
+    opt = torch.optim.Adam(model.parameters(), lr=lr)
+    history = [{"epoch": 0, "train_loss": None, "test_mse": evaluate(model, x_test)}]
+    start = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=batch_size, gen=gen, desc=f"epoch {epoch}/{epochs}")
+        history.append({"epoch": epoch, "train_loss": train_loss, "test_mse": evaluate(model, x_test)})
+        if log:
+            print(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.5f}  test mse {history[-1]['test_mse']:.5f}"
+                  f"  {time.perf_counter() - start:.0f}s", flush=True)
+    return model, history
+
+
+def write_test_codes(name: str, model: torch.nn.Module, data, out: Path) -> None:
+    """The test codes and labels alone, for a model the app does not put on the sliders (its 2-D planes)."""
+    save_tensors(out / f"{name}_codes.safetensors",
+                 {"test_codes": encode_all(model, data.test_images), "test_labels": data.test_labels}, kind="TestCodes")
+
+
 def train_autoencoder(args: argparse.Namespace, data) -> dict:
     """Train (or with --reuse load) the AE or VAE, then write its weights, summary, latents and figure."""
-    name = args.model  # files are <out>/<name>.safetensors, <name>.json, <name>_codes.safetensors, ...
+    name = file_stem(args.model, args.latent_dim)  # files are <out>/<name>.safetensors, <name>.json, ...
     x_train, x_test = to_float(data.train_images), to_float(data.test_images)  # (N, 1, 28, 28) in [0, 1]
     path, summary_path = args.out / f"{name}.safetensors", args.out / f"{name}.json"
     kind = CLASSES[args.model].__name__
@@ -120,21 +154,11 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
         model, _ = load_model(path, kind)
         summary = json.loads(summary_path.read_text())
     else:
-        torch.manual_seed(args.seed)
-        gen = torch.Generator().manual_seed(args.seed)
-        model = CLASSES[args.model](latent_dim=LATENT_DIM).eval()
-        loss_fn = ae_loss if args.model == "ae" else vae_loss
-        opt = torch.optim.Adam(model.parameters(), lr=args.lr)
-        history = [{"epoch": 0, "train_loss": None, "test_mse": evaluate(model, x_test)}]
         start = time.perf_counter()
-        for epoch in range(1, args.epochs + 1):
-            train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=args.batch_size, gen=gen,
-                                     desc=f"epoch {epoch}/{args.epochs}")
-            history.append({"epoch": epoch, "train_loss": train_loss, "test_mse": evaluate(model, x_test)})
-            print(f"epoch {epoch:2d}/{args.epochs}  train loss {train_loss:.5f}  test mse {history[-1]['test_mse']:.5f}"
-                  f"  {time.perf_counter() - start:.0f}s", flush=True)
-        recipe = {"model": kind, "optimizer": "Adam", "epochs": args.epochs, "batch_size": args.batch_size,
-                  "lr": args.lr, "seed": args.seed, "train_images": len(x_train), "test_images": len(x_test),
+        model, history = fit(args.model, x_train, x_test, latent_dim=args.latent_dim, epochs=args.epochs,
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed)
+        recipe = {"model": kind, "latent_dim": args.latent_dim, "optimizer": "Adam", "epochs": args.epochs,
+                  "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "train_images": len(x_train), "test_images": len(x_test),
                   "loss": "per-pixel MSE" if args.model == "ae" else "negative ELBO: summed BCE + KL to N(0, I)"}
         summary = {
             "recipe": recipe,
@@ -145,13 +169,16 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
             "torch": torch.__version__,
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
         }
-        save_model(model, path, {"latent_dim": LATENT_DIM, "test_mse": summary["test_mse"], "recipe": recipe})
+        save_model(model, path, {"latent_dim": args.latent_dim, "test_mse": summary["test_mse"], "recipe": recipe})
 
-    write_latents(name, model, data, args.out, args.seed)
+    if args.latent_dim == LATENT_DIM:
+        write_latents(name, model, data, args.out, args.seed)
+    else:  # codes of every size would weigh megabytes; the page's 2-D planes need only the test codes
+        write_test_codes(name, model, data, args.out)
     idx = first_of_each_digit(data.test_labels)
     with torch.no_grad():
         reconstruction_figure(x_test[idx], model(x_test[idx])).save(args.out / f"{name}_figure.png")
-    if args.model == "ae":  # the linear baseline and the example digits are written once, with the AE
+    if name == "ae":  # the linear baseline and the example digits are written once, with the app's AE
         pca = fit_pca(x_train, latent_dim=LATENT_DIM)
         summary["pca_test_mse"] = evaluate(pca, x_test)
         save_model(pca, args.out / "pca.safetensors", {"latent_dim": LATENT_DIM, "test_mse": summary["pca_test_mse"]})

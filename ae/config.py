@@ -9,3 +9,4 @@ WEIGHTS_DIR = Path(os.environ.get("AE_WEIGHTS", ROOT / "weights"))
 
 LATENT_DIM = 10  # the bottleneck: ten numbers per image
 IMAGE_SIZE = 28  # MNIST images are 28x28, white ink (1.0) on black (0.0)
+MEAN_PIXEL, STD_PIXEL = 0.1307, 0.3081  # of the 60,000 training images in [0, 1] (data/README.md)
