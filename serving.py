@@ -1,16 +1,38 @@
-"""How app.py is served to a room of users: the live routes, request limits and error answers gradio does not give by itself."""
+"""How app.py is served to a room of users: the page's own files, the live routes for pages that cannot run the
+models, request limits and error answers gradio does not give by itself."""
 import asyncio
+import gzip
+import hashlib
+import json
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
 
 from fastapi.responses import JSONResponse
 from gradio.route_utils import FnIndexInferError
 from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
 from starlette.requests import Request
+from starlette.responses import Response
 from starlette.routing import Route
 
-from ae.inference import Space
+from ae.config import WEIGHTS_DIR
+from ae.export import MANIFEST
+from ae.inference import Assets, Space
 from ae.live import decode_code, reconstruct_drawing
+from ae.page import page_files
+
+UI = Path(__file__).resolve().parent / "ui"
+VENDOR = UI / "vendor" / "onnxruntime-web"
+# The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through ASSET_ROUTE.
+MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
+           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js"]
+RUNTIME = {"ort.wasm.bundle.min.mjs": "ort.wasm.bundle.min.mjs",  # served name: vendored file
+           "ort-wasm-simd-threaded.wasm": "ort-wasm-simd-threaded.wasm"}  # stored as .br and .gz
+MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
+         ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
+CACHE = "public, max-age=31536000, immutable"  # the version in every URL changes whenever any file does
 
 MAX_BODY_BYTES = 64 * 1024  # the largest real input (a 28x28 image as JSON) is about 20 KB
 DRAIN_BYTES = 16 * 1024 * 1024  # a body declared larger than this is refused before it is read
@@ -83,18 +105,102 @@ def answer(work: Callable[[str], dict]) -> Callable:
 
 
 def live_routes(spaces: dict[str, Space]) -> list[Route]:
-    """The routes the page calls on every stroke and slider step, outside gradio's queue.
+    """The routes a page calls on every stroke and slider step when it cannot run the models itself.
 
-    Measured here, a gradio event costs 4 to 9 ms of server CPU around its handler (the queue, the
-    event stream, pre- and postprocessing); a plain route about 0.5 ms. These routes are stateless,
-    so no session can see another's, and they are what lets one process keep up with a room.
+    Outside gradio's queue: measured here, a gradio event costs 4 to 9 ms of server CPU around its handler,
+    a plain route about 0.5 ms. They are stateless, so no session can see another's.
     """
-    return [Route("/live/reconstruct", answer(lambda body: reconstruct_drawing(spaces["ae"], body)), methods=["POST"]),
+    return [Route("/live/reconstruct", answer(lambda body: reconstruct_drawing(spaces, body)), methods=["POST"]),
             Route("/live/decode", answer(lambda body: decode_code(spaces, body)), methods=["POST"])]
 
 
-def launch_settings(spaces: dict[str, Space]) -> dict:
-    """Keyword arguments for demo.launch: limits for a room of users, error answers, and the live routes."""
+@dataclass(frozen=True)
+class Asset:
+    """One file the page loads: its bytes, content type, and compressed copies by Content-Encoding."""
+    body: bytes | None  # None: only compressed copies are kept (the runtime), decompressed for a client that needs it
+    media_type: str
+    encoded: dict[str, bytes]  # "br" / "gzip" -> bytes
+
+
+def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
+    """The bytes of path if their SHA-256 is the one recorded under name; ValueError saying what is wrong."""
+    if name not in sums:
+        raise ValueError(f"{path} has no recorded SHA-256")
+    if not path.is_file():
+        raise ValueError(f"{path} is missing")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sums[name]:
+        raise ValueError(f"{path} does not match its recorded SHA-256 (truncated or edited)")
+    return data
+
+
+def vendor_sums() -> dict[str, str]:
+    """ui/vendor/onnxruntime-web/SHA256SUMS as name -> hex."""
+    lines = (VENDOR / "SHA256SUMS").read_text().splitlines() if (VENDOR / "SHA256SUMS").is_file() else []
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines if "  " in line)}
+
+
+def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[str, Asset], list[str]]:
+    """Every file the page may load, by the name it asks for, and a line for each file that is missing or corrupt.
+
+    A file that fails its check is left out: the page then says so in one line and runs the models on the server.
+    """
+    problems, found = [], {}
+    for name in MODULES:
+        found[name] = (UI / name).read_bytes()  # the app's own code: a missing module is a broken checkout, not a fallback
+    found.update(page_files(assets))
+    sums = vendor_sums()
+    try:
+        found["ort.wasm.bundle.min.mjs"] = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
+        wasm = {enc: checked(VENDOR / f"ort-wasm-simd-threaded.wasm.{ext}", sums, f"ort-wasm-simd-threaded.wasm.{ext}")
+                for enc, ext in (("br", "br"), ("gzip", "gz"))}
+    except ValueError as e:
+        problems.append(f"{e}: rebuild it with `node ui/vendor/vendor.mjs`")
+        wasm = None
+    manifest = weights_dir / MANIFEST
+    onnx_sums = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    for space in assets.spaces:
+        for part in ("encoder", "decoder"):
+            name = f"{space}_{part}.onnx"
+            try:
+                found[name] = checked(weights_dir / name, onnx_sums, name)
+            except ValueError as e:
+                problems.append(f"{e}: rewrite it with `python train.py --model {'ae' if space == 'pca' else space} --reuse`")
+    table = {name: Asset(data, MEDIA[Path(name).suffix], {"gzip": gzip.compress(data, 6, mtime=0)})
+             for name, data in found.items()}
+    if wasm is not None:
+        table["ort-wasm-simd-threaded.wasm"] = Asset(None, MEDIA[".wasm"], wasm)
+    return table, problems
+
+
+def version_of(table: dict[str, Asset]) -> str:
+    """A short digest of every file's bytes: part of each URL, so a changed file is never served from a cache."""
+    h = hashlib.sha256()
+    for name in sorted(table):
+        a = table[name]
+        h.update(name.encode() + hashlib.sha256(a.body if a.body is not None else a.encoded["gzip"]).digest())
+    return h.hexdigest()[:12]
+
+
+def asset_route(table: dict[str, Asset], version: str) -> Route:
+    """GET /ui/<version>/<name>: only the names in table, only the current version; 404 for anything else."""
+    async def endpoint(request: Request) -> Response:
+        asset = table.get(request.path_params["name"])
+        if asset is None or request.path_params["version"] != version:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        accepted = {e.split(";")[0].strip() for e in request.headers.get("accept-encoding", "").split(",")}
+        headers = {"Cache-Control": CACHE, "Vary": "Accept-Encoding", "X-Content-Type-Options": "nosniff"}
+        encoding = next((e for e in ("br", "gzip") if e in accepted and e in asset.encoded), None)
+        if encoding is not None:
+            headers["Content-Encoding"] = encoding
+            return Response(asset.encoded[encoding], media_type=asset.media_type, headers=headers)
+        body = asset.body if asset.body is not None else gzip.decompress(asset.encoded["gzip"])
+        return Response(body, media_type=asset.media_type, headers=headers)
+    return Route("/ui/{version}/{name}", endpoint, methods=["GET"])
+
+
+def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: str) -> dict:
+    """Keyword arguments for demo.launch: limits for a room of users, error answers, the page's files and the live routes."""
     return dict(
         footer_links=["api"],
         run_history=False,  # with run history on, live drawing slowed down within a few strokes
@@ -102,7 +208,8 @@ def launch_settings(spaces: dict[str, Space]) -> dict:
         show_error=True,  # gradio's own input errors (wrong types, missing arguments) carry their message
         state_session_capacity=500,  # gradio's default keeps 10,000 sessions, ~150 KB each for API callers
         ssr_mode=False,  # this Python process serves the page and the live routes, on Spaces too
-        app_kwargs={"routes": live_routes(spaces),
-                    "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)],
+        app_kwargs={"routes": [asset_route(table, version), *live_routes(spaces)],
+                    # the page itself (gradio's config of every component) is 150 KB of text: about 25 KB gzipped
+                    "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES), Middleware(GZipMiddleware, minimum_size=1024)],
                     "exception_handlers": {FnIndexInferError: unknown_endpoint}},
     )

@@ -18,10 +18,11 @@ from tqdm import tqdm
 
 from ae.config import DATA_DIR, LATENT_DIM, WEIGHTS_DIR
 from ae.data import load_mnist, to_float
+from ae.export import export_model
 from ae.images import reconstruction_figure
 from ae.judge import accuracy, train_classifier
 from ae.latent import encode_all, latent_stats
-from ae.meter import meter_reference
+from ae.meter import METER_STRIDE, meter_codes, meter_reference
 from ae.model import VAE, Autoencoder, kl_to_standard_normal, load_model, reparameterize, save_model
 from ae.pca import fit_pca
 from ae.sampling import fit_samplers
@@ -77,6 +78,13 @@ def vae_loss(model: VAE, xb: torch.Tensor) -> torch.Tensor:
 
 
 @torch.no_grad()
+def reconstruction_errors(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
+    """Per-image mean per-pixel squared error (N,) of model(x) against x (N, 1, 28, 28), clamped like the app's images."""
+    return torch.cat([(model(x[i:i + batch_size]).clamp(0, 1) - x[i:i + batch_size]).pow(2).mean(dim=(1, 2, 3))
+                      for i in range(0, len(x), batch_size)])
+
+
+@torch.no_grad()
 def evaluate(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1000) -> float:
     """Mean per-pixel MSE of model(x) against x, for x (N, 1, 28, 28)."""
     total = sum(F.mse_loss(model(x[i:i + batch_size]), x[i:i + batch_size], reduction="sum").item()
@@ -109,12 +117,15 @@ def first_of_each_digit(labels: torch.Tensor) -> torch.Tensor:
 
 
 def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int) -> None:
-    """Codes of both sets, their statistics, the meter's scale and the fitted samplers, beside the weights."""
+    """Codes of both sets, the meter's codes and scale, reconstruction errors, statistics and samplers, beside the weights."""
     train_codes, test_codes = encode_all(model, data.train_images), encode_all(model, data.test_images)  # (N, 10)
+    meter = meter_codes(train_codes)  # (N / 6, 10) float16
     save_tensors(out / f"{name}_codes.safetensors",
                  {"train_codes": train_codes, "train_labels": data.train_labels,
                   "test_codes": test_codes, "test_labels": data.test_labels,
-                  "meter_reference": meter_reference(train_codes, test_codes)}, kind="Codes")
+                  "meter_codes": meter, "meter_labels": data.train_labels[::METER_STRIDE],
+                  "meter_reference": meter_reference(meter, test_codes),
+                  "test_errors": reconstruction_errors(model, to_float(data.test_images)).sort().values}, kind="Codes")
     (out / f"{name}_latents.json").write_text(json.dumps(latent_stats(train_codes), indent=1))
     save_tensors(out / f"{name}_samplers.safetensors", fit_samplers(train_codes, seed=seed), kind="Samplers")
 
@@ -175,6 +186,8 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
         write_latents(name, model, data, args.out, args.seed)
     else:  # codes of every size would weigh megabytes; the page's 2-D planes need only the test codes
         write_test_codes(name, model, data, args.out)
+    # the page runs these; the other code sizes are stored as float16, half the download for the comparison of sizes
+    export_model(model, name, args.out, half=args.latent_dim != LATENT_DIM)
     idx = first_of_each_digit(data.test_labels)
     with torch.no_grad():
         reconstruction_figure(x_test[idx], model(x_test[idx])).save(args.out / f"{name}_figure.png")
@@ -183,6 +196,7 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
         summary["pca_test_mse"] = evaluate(pca, x_test)
         save_model(pca, args.out / "pca.safetensors", {"latent_dim": LATENT_DIM, "test_mse": summary["pca_test_mse"]})
         write_latents("pca", pca, data, args.out, args.seed)
+        export_model(pca, "pca", args.out)
         save_tensors(args.out / "examples.safetensors",
                      {"images": data.test_images[idx], "labels": data.test_labels[idx], "indices": idx}, kind="Examples")
     summary_path.write_text(json.dumps(summary, indent=1))

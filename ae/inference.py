@@ -1,6 +1,5 @@
 """What the app does with the models: load everything once, check inputs, encode, decode, judge, measure."""
 import json
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -9,7 +8,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from ae.config import IMAGE_SIZE, LATENT_DIM, WEIGHTS_DIR
+from ae.checks import to_float
+from ae.config import IMAGE_SIZE, WEIGHTS_DIR
 from ae.judge import Classifier, predict
 from ae.meter import distance_percentile, nearest_one
 from ae.model import load_model
@@ -17,7 +17,7 @@ from ae.sampling import sample_latents, slider_box
 from ae.store import WeightsError, load_tensors
 
 SPACES = {"ae": ("Autoencoder", "autoencoder"), "vae": ("VAE", "VAE"), "pca": ("PCA", "PCA")}  # name: (kind, title)
-CODES_FIELDS = {"train_codes", "train_labels", "test_codes", "test_labels", "meter_reference"}
+CODES_FIELDS = {"train_codes", "test_codes", "test_labels", "meter_codes", "meter_labels", "meter_reference", "test_errors"}
 WARN_PERCENTILE = 99.0  # the meter warns when a code is farther from the data than 99% of real test digits
 
 
@@ -30,12 +30,13 @@ class Space:
     lo: torch.Tensor  # (10,) slider minimum per dimension
     hi: torch.Tensor  # (10,) slider maximum per dimension
     stats: list[dict]  # per-dimension statistics of the training codes
-    train_codes: torch.Tensor  # (60000, 10) float64, as the meter's nearest-code search wants them: no copy per call
-    train_sq_norms: torch.Tensor  # (60000,) float64 squared norms of train_codes, for the one-code search
-    train_labels: torch.Tensor  # (60000,)
+    meter_codes: torch.Tensor  # (10000, 10) float64 of the float16 stored: the training codes the meter searches
+    meter_sq_norms: torch.Tensor  # (10000,) float64 squared norms of meter_codes, for the one-code search
+    meter_labels: torch.Tensor  # (10000,) their digits
+    meter_reference: torch.Tensor  # (10000,) sorted distances of the test codes to their nearest meter code
     test_codes: torch.Tensor  # (10000, 10)
     test_labels: torch.Tensor  # (10000,)
-    meter_reference: torch.Tensor  # (10000,) sorted distances of test codes to their nearest training code
+    test_errors: torch.Tensor  # (10000,) sorted per-image reconstruction MSE of the test digits
     samplers: dict[str, torch.Tensor]  # fitted sampler parameters (ae.sampling.fit_samplers)
     axes: torch.Tensor  # (2, 10) the test codes' top two principal axes, for the latent map
     centre: torch.Tensor  # (10,) the test codes' mean
@@ -72,10 +73,10 @@ def load_space(weights_dir: Path, name: str) -> Space:
     lo, hi = slider_box(codes["train_codes"])
     lo, hi = (lo * 100).floor() / 100, (hi * 100).ceil() / 100  # round outwards to the sliders' 0.01 step
     centre, axes = principal_axes(codes["test_codes"])
-    train = codes["train_codes"].double()
+    meter = codes["meter_codes"].double()
     return Space(name, title, model, lo, hi, json.loads((weights_dir / f"{name}_latents.json").read_text()),
-                 train, (train * train).sum(dim=1), codes["train_labels"], codes["test_codes"], codes["test_labels"],
-                 codes["meter_reference"], samplers, axes, centre)
+                 meter, (meter * meter).sum(dim=1), codes["meter_labels"], codes["meter_reference"],
+                 codes["test_codes"], codes["test_labels"], codes["test_errors"], samplers, axes, centre)
 
 
 def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
@@ -90,19 +91,17 @@ def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
 
 
 def check_code(values: Sequence[float], lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
-    """Ten finite numbers inside the slider box as a code (1, 10); ValueError saying what is wrong."""
+    """k finite numbers inside the box [lo, hi] (k,) as a code (1, k); ValueError saying what is wrong."""
+    k = len(lo)
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise ValueError(f"a code must be a list of {LATENT_DIM} numbers, got {type(values).__name__}")
-    if len(values) != LATENT_DIM:
-        raise ValueError(f"a code must have {LATENT_DIM} numbers, got {len(values)}")
-    for i, v in enumerate(values):
-        if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise ValueError(f"z{i} must be a number, got {type(v).__name__}")
-        if not math.isfinite(v):
-            raise ValueError(f"z{i} must be finite, got {v}")
+        raise ValueError(f"a code must be a list of {k} numbers, got {type(values).__name__}")
+    if len(values) != k:
+        raise ValueError(f"a code must have {k} numbers, got {len(values)}")
+    z = [to_float(v, f"z{i}") for i, v in enumerate(values)]
+    for i, v in enumerate(z):
         if not lo[i] <= v <= hi[i]:
             raise ValueError(f"z{i} = {v:g} is outside its range [{lo[i]:.2f}, {hi[i]:.2f}]")
-    return torch.tensor([values], dtype=torch.float32)  # (1, 10)
+    return torch.tensor([z], dtype=torch.float32)  # (1, k)
 
 
 def check_image(pixels: Sequence[Sequence[float]]) -> torch.Tensor:
@@ -145,9 +144,9 @@ def mse(a: torch.Tensor, b: torch.Tensor) -> float:
 
 def measure(space: Space, z: torch.Tensor) -> dict:
     """The off-manifold meter for one code (10,): nearest training code, its digit and how unusual the distance is."""
-    d, index = nearest_one(space.train_codes, space.train_sq_norms, z.view(-1))
+    d, index = nearest_one(space.meter_codes, space.meter_sq_norms, z.view(-1))
     pct = distance_percentile(d, space.meter_reference)
-    return {"distance": d, "digit": int(space.train_labels[index]), "percentile": pct,
+    return {"distance": d, "digit": int(space.meter_labels[index]), "percentile": pct,
             "typical": space.meter_reference[len(space.meter_reference) // 2].item(), "warn": pct > WARN_PERCENTILE}
 
 

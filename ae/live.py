@@ -1,38 +1,54 @@
-"""The page's live path: a drawing or a code in, images and numbers out, light enough for every stroke and slider step."""
-import json
-
-from ae.canvas import canvas_to_input, parse_payload
-from ae.images import to_data_uri
+"""The server's live path, for pages that cannot run the models themselves: a drawing or a code in, pixels and numbers out."""
 from ae.inference import Space, check_code, decode, encode, measure, mse
+from ae.page import pixels_b64
+from ae.checks import parse_json
+from ae.strokes import drawing_from, drawing_to_input
 
-DECODE_KEYS = {"space", "z"}
+
+def parse_request(body: str, keys: set[str], shape: str) -> dict:
+    """A JSON object with exactly these keys, or a ValueError showing the shape expected."""
+    msg = parse_json(body)
+    if not isinstance(msg, dict) or msg.keys() != keys:
+        raise ValueError(f"body must be a JSON object {shape}")
+    return msg
 
 
-def reconstruct_drawing(space: Space, payload: str) -> dict:
-    """A canvas payload to what the model sees and its reconstruction (PNG data URIs) with the MSE; {"empty": True} for no ink."""
-    ink = parse_payload(payload)
-    x = canvas_to_input(ink) if ink is not None else None  # (1, 1, 28, 28) or None
+def check_space(name, spaces: dict[str, Space]) -> Space:
+    """The space called name, or a ValueError listing the names."""
+    if not isinstance(name, str) or name not in spaces:
+        raise ValueError(f"space must be one of {sorted(spaces)}, got {str(name)[:40]!r}")
+    return spaces[name]
+
+
+def check_spaces(names, spaces: dict[str, Space]) -> list[str]:
+    """A non-empty list of distinct space names."""
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) and n in spaces for n in names) \
+            or len(set(names)) != len(names):
+        raise ValueError(f"spaces must be a list of distinct names from {sorted(spaces)}")
+    return names
+
+
+def reconstruct_drawing(spaces: dict[str, Space], body: str) -> dict:
+    """{"drawing": ..., "spaces": [names]} to what the encoders see and, per space, the code, reconstruction and MSE.
+
+    Pixels travel as base64 of 784 bytes; {"empty": true} for a drawing with no strokes.
+    """
+    msg = parse_request(body, {"drawing", "spaces"}, '{"drawing": {"strokes": [...]} or {"image": ...}, "spaces": [...]}')
+    names = check_spaces(msg["spaces"], spaces)
+    x = drawing_to_input(drawing_from(msg["drawing"]))  # (1, 1, 28, 28) or None
     if x is None:
         return {"empty": True}
-    recon = decode(space.model, encode(space.model, x))  # (1, 28, 28)
-    return {"seen": to_data_uri(x[0]), "recon": to_data_uri(recon), "mse": mse(recon, x[0])}
-
-
-def parse_decode_request(spaces: dict[str, Space], body: str) -> tuple[Space, list[float]]:
-    """A JSON body {"space": name, "z": [10 numbers]} to its space and code; ValueError saying what is wrong."""
-    try:
-        msg = json.loads(body)
-    except json.JSONDecodeError as e:
-        raise ValueError(f"body is not valid JSON: {e}") from None
-    if not isinstance(msg, dict) or msg.keys() != DECODE_KEYS:
-        raise ValueError(f'body must be a JSON object {{"space": one of {sorted(spaces)}, "z": [10 numbers]}}')
-    if msg["space"] not in spaces:
-        raise ValueError(f"space must be one of {sorted(spaces)}, got {msg['space']!r}")
-    return spaces[msg["space"]], msg["z"]
+    results = {}
+    for name in names:
+        code = encode(spaces[name].model, x)  # (k,)
+        recon = decode(spaces[name].model, code)  # (1, 28, 28)
+        results[name] = {"code": code.tolist(), "recon": pixels_b64(recon), "mse": mse(recon, x[0])}
+    return {"input": pixels_b64(x), "results": results}
 
 
 def decode_code(spaces: dict[str, Space], body: str) -> dict:
-    """A JSON body {"space": name, "z": [10 numbers]} to the decoded image (PNG data URI) and the off-manifold meter."""
-    space, values = parse_decode_request(spaces, body)
-    z = check_code(values, space.lo, space.hi)[0]  # (10,)
-    return {"image": to_data_uri(decode(space.model, z)), "title": space.title, **measure(space, z)}
+    """{"space": name, "z": [numbers]} to the decoded image (base64 of 784 bytes) and the off-manifold meter."""
+    msg = parse_request(body, {"space", "z"}, f'{{"space": one of {sorted(spaces)}, "z": [numbers]}}')
+    space = check_space(msg["space"], spaces)
+    z = check_code(msg["z"], space.lo, space.hi)[0]  # (k,)
+    return {"image": pixels_b64(decode(space.model, z)), **measure(space, z)}

@@ -3,6 +3,10 @@ import math
 
 import torch
 
+# The meter compares a code with every 6th training code (10,000), rounded to float16: 200 KB a model, small enough
+# for the page to download and search itself; the server searches the very same numbers, so both agree.
+METER_STRIDE = 6
+
 
 @torch.no_grad()
 def nearest(codes_ref: torch.Tensor, z: torch.Tensor, *, batch_size: int = 256) -> tuple[torch.Tensor, torch.Tensor]:
@@ -29,9 +33,14 @@ def nearest_one(codes_ref: torch.Tensor, sq_norms: torch.Tensor, z: torch.Tensor
     return math.sqrt(max(best.values.item() + z.dot(z).item(), 0.0)), best.indices.item()
 
 
-def meter_reference(train_codes: torch.Tensor, test_codes: torch.Tensor) -> torch.Tensor:
-    """Each test code's distance to its nearest training code (N_test,), sorted: the meter's scale of 'normal'."""
-    return nearest(train_codes, test_codes)[0].sort().values
+def meter_codes(train_codes: torch.Tensor) -> torch.Tensor:
+    """The training codes (N, k) the meter compares with: every METER_STRIDE-th, as float16 (N / 6, k)."""
+    return train_codes[::METER_STRIDE].half()
+
+
+def meter_reference(codes_ref: torch.Tensor, test_codes: torch.Tensor) -> torch.Tensor:
+    """Each test code's distance to its nearest row of codes_ref (N_test,), sorted: the meter's scale of 'normal'."""
+    return nearest(codes_ref.double(), test_codes)[0].sort().values
 
 
 def distance_percentile(d: float, reference_sorted: torch.Tensor) -> float:

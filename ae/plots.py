@@ -1,5 +1,4 @@
-"""Small pictures of the latent space for the page: slider histograms and the 2-D latent map."""
-import base64
+"""Small pictures of the latent space for the page: slider histograms' counts and the 2-D latent map."""
 import io
 
 import torch
@@ -7,17 +6,6 @@ from PIL import Image, ImageDraw
 
 # ten colours that stay apart for most colour vision (Tableau 10), one per digit
 PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"]
-
-
-def histogram_svg(counts: list[int], *, width: int = 200, height: int = 24, colour: str = "#9aa5b1") -> str:
-    """A histogram as a compact SVG data URI, to lie behind a slider's track."""
-    peak = max(max(counts), 1)
-    bar = width / len(counts)
-    bars = "".join(f'<rect x="{i * bar:.2f}" y="{height * (1 - c / peak):.2f}" width="{bar:.2f}" height="{height * c / peak:.2f}"/>'
-                   for i, c in enumerate(counts) if c)
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" preserveAspectRatio="none">'
-           f'<g fill="{colour}">{bars}</g></svg>')
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode("ascii")
 
 
 def rebin(edges: list[float], counts: list[int], lo: float, hi: float, bins: int = 40) -> list[int]:
@@ -44,12 +32,12 @@ def to_pixels(xy: torch.Tensor, extent: tuple[float, float, float, float], size:
     return torch.stack([px, py], dim=1).clamp(0, size - 1)
 
 
-def scatter_png(xy: torch.Tensor, labels: torch.Tensor, extent: tuple[float, float, float, float], *, size: int = 320) -> str:
-    """The data's points (N, 2) coloured by digit (N,), as a PNG data URI: drawn once, reused under every overlay."""
+def scatter_png(xy: torch.Tensor, labels: torch.Tensor, extent: tuple[float, float, float, float], *, size: int = 320) -> bytes:
+    """The data's points (N, 2) coloured by digit (N,), as PNG bytes: drawn once, the page marks codes over it."""
     img = Image.new("RGB", (size, size), "white")
     draw = ImageDraw.Draw(img)
     for (x, y), d in zip(to_pixels(xy, extent, size).tolist(), labels.tolist()):
         draw.ellipse((x - 1.2, y - 1.2, x + 1.2, y + 1.2), fill=PALETTE[d])
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+    return buf.getvalue()

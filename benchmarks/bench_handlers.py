@@ -2,7 +2,7 @@
 
 AE_WEIGHTS=runs/smoke python benchmarks/bench_handlers.py      # the small stand-in weights
 python benchmarks/bench_handlers.py --n 1000 --warmup 50         # weights/, more calls
-python benchmarks/bench_handlers.py --threads 1                  # torch.set_num_threads(1) after app's import
+python benchmarks/bench_handlers.py --threads 2                  # two torch threads (the server runs one)
 """
 import argparse
 import json
@@ -14,7 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python benchmarks/...` finds app and ae
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # `python benchmarks/...` finds app, ae and the drawing generator
 
 TARGET_MS = {"api_reconstruct": 5.0, "api_decode": 5.0}  # p50 targets; the others are reported only
 
@@ -23,19 +24,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--n", type=int, default=300, help="timed calls per handler (default: 300)")
     p.add_argument("--warmup", type=int, default=30, help="untimed calls per handler first (default: 30)")
-    p.add_argument("--threads", type=int, default=None,
-                   help="torch intra-op threads to set after importing app (default: whatever app leaves)")
+    p.add_argument("--threads", type=int, default=1, help="torch intra-op threads, as app.py's launch sets them (default: 1)")
     return p.parse_args(argv)
 
 
-def drawn_payload(digit, side: int = 64) -> str:
-    """A test digit (28, 28) uint8 as the canvas sends a drawing: scaled smoothly to side x side, white on black."""
+def drawn_payloads(n: int) -> list[str]:
+    """Drawings as the page sends them: generated mouse digits (tests/drawn_digits.py) in canvas pixels."""
     import numpy as np
-    from PIL import Image
 
-    from ae.canvas import encode_payload
-    ink = np.asarray(Image.fromarray(digit.numpy()).resize((side, side), Image.BILINEAR))
-    return encode_payload(ink, seq=1)
+    from drawn_digits import drawn_digits
+    return [json.dumps({"strokes": [np.round(np.array(s) * 280, 1).tolist() for s in d.strokes]})
+            for d in drawn_digits(n, seed=0)]
 
 
 def percentile(xs: list[float], q: float) -> float:
@@ -68,28 +67,32 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     import app  # loads the weights from AE_WEIGHTS (default weights/) once, as the server does
+    from ae.config import WEIGHTS_DIR
+    from ae.inference import clamp_to_box, encode
     from ae.live import decode_code, reconstruct_drawing
+    from ae.strokes import drawing_to_input
     load_s = time.perf_counter() - t0
-    if args.threads is not None:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)
 
-    payloads = [drawn_payload(app.A.examples[i]) for i in range(len(app.A.examples))]  # one drawing per digit
-    drawings = [app.on_draw(p, "ae", None) for p in payloads]
-    codes = [tuple(d[-10:]) for d in drawings]  # the sliders' values after each drawing, inside their ranges
-    images = [d[2] for d in drawings]  # what the model saw, 28x28 in [0, 1]
+    payloads = drawn_payloads(20)
+    drawings = [app.on_draw(p) for p in payloads]
+    images = [drawing_to_input(d)[0, 0].tolist() for d in drawings]  # what the model sees, 28x28 in [0, 1]
+    codes = [clamp_to_box(encode(app.S["ae"].model, torch.tensor(x)[None, None]), app.S["ae"]).tolist() for x in images]
+    every = json.dumps(list(app.S))
     cases = {
-        "live reconstruct": (reconstruct_drawing, [(app.S["ae"], p) for p in payloads]),
-        "live decode": (decode_code, [(app.S, json.dumps({"space": "ae", "z": list(z)})) for z in codes]),
-        "on_draw": (app.on_draw, [(p, "ae", None) for p in payloads]),
-        "on_release": (app.on_release, [("ae", None, *z) for z in codes]),
+        "on_draw": (app.on_draw, [(p,) for p in payloads]),
+        "on_sample": (app.on_sample, [("normal",)]),
+        "on_prior": (app.on_prior, [()]),
+        "on_interpolate": (app.on_interpolate, [(-1, 3, d) for d in drawings]),
         "api_reconstruct": (app.api_reconstruct, [(x,) for x in images]),
-        "api_decode": (app.api_decode, [(list(z),) for z in codes]),
+        "api_decode": (app.api_decode, [(z,) for z in codes]),
         "api_encode": (app.api_encode, [(x,) for x in images]),
-        "on_sample": (app.on_sample, [("normal", "ae", x) for x in images]),
+        "live reconstruct": (reconstruct_drawing, [(app.S, f'{{"drawing": {p}, "spaces": {every}}}') for p in payloads]),
+        "live decode": (decode_code, [(app.S, json.dumps({"space": "ae", "z": z})) for z in codes]),
     }
 
     print(f"command: {shlex.join([sys.executable, *sys.argv])}")
-    print(f"weights: {app.WEIGHTS_DIR} (loaded with app in {load_s:.1f} s); "
+    print(f"weights: {WEIGHTS_DIR} (loaded with app in {load_s:.1f} s); "
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {loadavg()}; "
           f"python {platform.python_version()}, torch {torch.__version__}")

@@ -18,7 +18,8 @@ def test_each_space_has_a_slider_box_around_its_codes(assets, name):
     for lo, hi, s in zip(space.lo, space.hi, space.stats):
         assert lo <= s["p1"] < s["p99"] <= hi  # the box holds the central 98% of training codes
         assert lo >= s["min"] - (s["max"] - s["min"])  # and is not absurdly wide
-    assert space.train_codes.shape == (60000, 10) and space.meter_reference.shape == (10000,)
+    assert space.meter_codes.shape == (10000, 10) and space.meter_reference.shape == (10000,)
+    assert space.test_errors.shape == (10000,) and (space.test_errors[1:] >= space.test_errors[:-1]).all()
     assert assets.examples.shape == (10, 28, 28) and assets.example_labels.tolist() == list(range(10))
 
 
@@ -35,8 +36,8 @@ def test_encode_decode_round_trip_matches_the_model(assets, name):
 
 def test_meter_calls_a_training_code_typical_and_a_far_corner_off_the_data(assets):
     space = assets.spaces["ae"]
-    near = measure(space, space.train_codes[123])
-    assert near["distance"] < 1e-6 and near["digit"] == space.train_labels[123] and not near["warn"]
+    near = measure(space, space.meter_codes[123].float())
+    assert near["distance"] < 1e-6 and near["digit"] == space.meter_labels[123] and not near["warn"]
     far = measure(space, space.hi)
     assert far["warn"] and far["percentile"] > 99
 

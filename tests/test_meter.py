@@ -4,7 +4,7 @@ import pytest
 import scipy.stats
 import torch
 
-from ae.meter import distance_percentile, meter_reference, nearest, nearest_one
+from ae.meter import METER_STRIDE, distance_percentile, meter_codes, meter_reference, nearest, nearest_one
 
 
 def test_nearest_matches_brute_force():
@@ -49,3 +49,10 @@ def test_distance_percentile_matches_scipy_and_is_monotone():
     percents = [distance_percentile(float(d), reference) for d in grid]
     assert percents[0] == 0.0 and percents[-1] == 100.0
     assert all(a <= b for a, b in zip(percents, percents[1:]))
+
+
+def test_the_meter_searches_every_sixth_training_code_in_float16():
+    codes = torch.randn(600, 10, generator=torch.Generator().manual_seed(3)) * 4
+    ref = meter_codes(codes)
+    assert ref.shape == (100, 10) and ref.dtype == torch.float16
+    assert torch.equal(ref, codes[::METER_STRIDE].half()) and METER_STRIDE == 6

@@ -112,3 +112,15 @@ def app_page(page: Page, app_url: str) -> Iterator[Page]:
     open_app(page, app_url)
     yield page
     assert page.foreign_requests == [], f"the page asked other hosts: {page.foreign_requests}"
+
+
+MODES = {"page": "", "server": "?models=server"}  # the models run in the page, or on the server (the fallback)
+
+
+@pytest.fixture(params=list(MODES))
+def live_page(request: pytest.FixtureRequest, page: Page, app_url: str) -> Iterator[Page]:
+    """app_page twice: with the models in the page, then with the page's fallback to the server's live routes."""
+    open_app(page, app_url + MODES[request.param])
+    page.mode = request.param
+    yield page
+    assert page.foreign_requests == [], f"the page asked other hosts: {page.foreign_requests}"

@@ -1,62 +1,68 @@
-"""What the page did and when, recorded in the page itself on its own clock (performance.now())."""
+"""What the page did and when, recorded in the page itself on its own clock (performance.now()), and a way to
+read the page's own modules."""
+import numpy as np
 from playwright.sync_api import Page
 
-# From the page's first script on: every change of the image shown in #model-input, #reconstruction and #decoded
-# (the src of the first <img>, or null while its figure is .empty; with when it loaded), and every pointer press and
-# release. The observer watches the whole document and re-reads the three after each batch of mutations.
+# From the page's first script on: every image painted into a figure with an id (#model-input, #reconstruction,
+# #decoded, ...: the page paints 28x28 canvases with putImageData), and every pointer press and release.
 RECORDER_JS = """
 (() => {
-  const WATCHED = ["model-input", "reconstruction", "decoded"];
-  const rec = window.__rec = { changes: [], downs: [], ups: [] };
-  const last = {};
-  const check = () => {
-    const t = performance.now();
-    for (const id of WATCHED) {
-      const img = document.querySelector("#" + id + " img");
-      const src = img && !img.closest(".empty") ? img.getAttribute("src") : null;
-      if (src !== last[id]) {
-        last[id] = src;
-        rec.changes.push({ id, t, src, loaded: null });
-      }
-    }
+  const rec = window.__rec = { paints: [], downs: [], ups: [] };
+  const put = CanvasRenderingContext2D.prototype.putImageData;
+  CanvasRenderingContext2D.prototype.putImageData = function (...args) {
+    put.apply(this, args);
+    const figure = this.canvas.closest("figure[id]");
+    if (figure) rec.paints.push({ id: figure.id, t: performance.now() });
   };
-  new MutationObserver(check).observe(document, { subtree: true, childList: true, attributes: true,
-                                                  attributeFilter: ["src", "class"] });
-  document.addEventListener("load", (e) => {  // load does not bubble: listen in the capture phase
-    const t = performance.now();
-    for (let i = rec.changes.length - 1; i >= 0; i--) {
-      const c = rec.changes[i];
-      if (c.loaded === null && c.src !== null && e.target.closest && e.target.closest("#" + c.id) &&
-          e.target.getAttribute("src") === c.src) { c.loaded = t; break; }
-    }
-  }, true);
   addEventListener("pointerdown", () => rec.downs.push(performance.now()), true);
   addEventListener("pointerup", () => rec.ups.push(performance.now()), true);
 })();
 """
 
+# The URL prefix of the page's modules (ui/<version>/), from the store module the page has loaded.
+MODULE_BASE = ("performance.getEntriesByType('resource').map((e) => e.name)"
+               ".find((n) => /[/]ui[/][0-9a-f]{12}[/]store[.]js$/.test(n)).replace(/store[.]js$/, '')")
+
 
 def open_app(page: Page, url: str) -> None:
-    """Load the app with the recorder installed; return once the canvas script has painted the first digit."""
+    """Load the app with the recorder installed; return once the page has reconstructed its first digit."""
     page.add_init_script(RECORDER_JS)
     page.goto(url)
-    page.wait_for_selector("#reconstruction:not(.empty) img")
-    page.wait_for_selector("#canvas .ae-clear:enabled")  # set by canvas.js once it has painted the example
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    page.wait_for_selector("#canvas .ae-clear:enabled")
 
 
 def reset_recorder(page: Page) -> None:
-    page.evaluate("() => { for (const k of ['changes', 'downs', 'ups']) window.__rec[k].length = 0; }")
+    page.evaluate("() => { for (const k of ['paints', 'downs', 'ups']) window.__rec[k].length = 0; }")
 
 
 def recorded(page: Page) -> dict:
-    """{"changes": [{id, t, src, loaded}], "downs": [t], "ups": [t]} since the page loaded or reset_recorder."""
+    """{"paints": [{id, t}], "downs": [t], "ups": [t]} since the page loaded or reset_recorder."""
     return page.evaluate("() => window.__rec")
 
 
 def wait_quiet(page: Page, quiet_ms: float = 500, timeout_ms: float = 10_000) -> None:
-    """Wait until neither a pointer release nor a watched image change happened for quiet_ms."""
+    """Wait until neither a pointer release nor a paint happened for quiet_ms."""
     page.wait_for_function("""(quiet) => {
         const r = window.__rec, now = performance.now();
-        const last = Math.max(-Infinity, ...r.ups, ...r.changes.map(c => c.t));
+        const last = Math.max(-Infinity, ...r.ups, ...r.paints.map(p => p.t));
         return now - last > quiet;
-    }""", arg=quiet_ms, timeout=timeout_ms, polling=100)
+    }""", arg=quiet_ms, timeout=timeout_ms, polling=50)
+
+
+def in_page(page: Page, body: str, arg=None):
+    """Run an async function body in the page with mod(name) importing the page's own module ui/<version>/<name>
+    (the very instances its components use) and arg as given; returns what the body returns."""
+    return page.evaluate(f"async (arg) => {{ const base = {MODULE_BASE}; const mod = (name) => import(base + name);\n"
+                         f"{body} }}", arg)
+
+
+def shown(page: Page, figure: str) -> np.ndarray | None:
+    """The 28x28 picture a figure (#model-input, #reconstruction, #decoded, ...) shows, in [0, 1]; None if blank."""
+    data = page.evaluate("""(sel) => {
+        const f = document.querySelector(sel);
+        if (!f || f.classList.contains("empty")) return null;
+        const c = f.querySelector("canvas");
+        return Array.from(c.getContext("2d").getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0));
+    }""", figure)
+    return None if data is None else np.array(data, dtype=np.float64).reshape(28, 28) / 255

@@ -1,22 +1,21 @@
 """Two people at once: each sees the results of their own drawing and their own samples, never the other's."""
 import base64
 import io
-import json
 import math
 import re
 import time
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from ae.canvas import canvas_to_input, parse_payload
-from ae.images import to_data_uri
-from ae.inference import clamp_to_box, decode, encode, load_assets
+from ae.inference import decode, encode, load_assets
+from ae.strokes import drawing_to_input, parse_drawing
+from conftest import MODES
+from recording import in_page, shown
 
-CANVAS = "#canvas canvas"
+CANVAS = "#canvas .ae-draw"
 TIMEOUT_MS = 20_000
 ONE = [[(0.5, 0.12), (0.5, 0.88)], [(0.38, 0.25), (0.5, 0.12)]]  # a "1": the stem, then the flag
 ZERO = [[(0.5 + 0.28 * math.sin(math.pi * t / 20), 0.5 - 0.38 * math.cos(math.pi * t / 20)) for t in range(21)],  # a "0":
@@ -28,32 +27,25 @@ def assets():
     return load_assets()  # the weights the server reads: it inherits AE_WEIGHTS
 
 
-@pytest.fixture
-def two_pages(browser: Browser, app_url: str):
-    """Two users in separate browser contexts, each page with .draw_calls: the payloads it sent to `draw`."""
+def open_two(browser: Browser, url: str) -> tuple[list, list[Page]]:
     contexts = [browser.new_context(viewport={"width": 1366, "height": 768}) for _ in range(2)]
     pages = []
     for context in contexts:
         p = context.new_page()
-        p.draw_calls = []
-        p.on("request", lambda r, p=p: record_draw(r, p.draw_calls))
-        p.goto(app_url)
-        p.wait_for_selector(CANVAS)
+        p.goto(url)
+        p.wait_for_selector("#reconstruction:not(.empty)", timeout=TIMEOUT_MS)
         p.locator("#canvas .ae-clear").click()  # the canvas starts with an example digit
         pages.append(p)
+    return contexts, pages
+
+
+@pytest.fixture(params=list(MODES))
+def two_pages(request, browser: Browser, app_url: str):
+    """Two users in separate browser contexts, the models in their pages or (second run) on the server."""
+    contexts, pages = open_two(browser, app_url + MODES[request.param])
     yield pages
     for context in contexts:
         context.close()
-
-
-def record_draw(request, calls: list) -> None:
-    """Every drawing the page sends: each update to the live route, and the finished strokes to gradio's queue."""
-    if request.url.endswith("/live/reconstruct"):
-        calls.append(request.post_data)
-    elif "/queue/join" in request.url and request.method == "POST":
-        data = (request.post_data_json or {}).get("data") or []
-        if data and isinstance(data[0], str) and data[0].startswith("{"):
-            calls.append(data[0])
 
 
 def strokes_together(pages: list[Page], paths: list[list[tuple[float, float]]], duration_s: float = 0.6) -> None:
@@ -76,42 +68,13 @@ def strokes_together(pages: list[Page], paths: list[list[tuple[float, float]]], 
         p.mouse.up()
 
 
-def final_drawing(page: Page, quiet_s: float = 1.5) -> str:
-    """The payload the page sent on its last pointer-up, once nothing more has been sent for quiet_s."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    count, since = -1, time.monotonic()
-    while time.monotonic() < deadline:
-        if len(page.draw_calls) != count:
-            count, since = len(page.draw_calls), time.monotonic()
-        elif count and json.loads(page.draw_calls[-1])["final"] and time.monotonic() - since >= quiet_s:
-            return page.draw_calls[-1]
-        page.wait_for_timeout(50)
-    raise AssertionError(f"the page never finished sending its drawing ({len(page.draw_calls)} updates sent)")
+def own_drawing(page: Page) -> str:
+    """The drawing this page holds, as it sends it."""
+    return in_page(page, "const { state } = await mod('store.js'); return JSON.stringify(state.drawing);")
 
 
-def pixels(data_uri: str) -> np.ndarray:
-    """A PNG data URI as a grey uint8 array."""
-    assert data_uri.startswith("data:image/png;base64,"), data_uri[:80]
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(data_uri.split(",", 1)[1]))).convert("L"))
-
-
-def shown(page: Page, selector: str) -> np.ndarray:
-    return pixels(page.locator(f"{selector} img").get_attribute("src"))
-
-
-def slider_values(page: Page) -> np.ndarray:
-    return np.array([float(page.locator(f"#z{i} input[type=number]").input_value()) for i in range(10)])
-
-
-def wait_for_image(page: Page, selector: str, expected: np.ndarray) -> None:
-    """Until the page shows expected (28, 28) under selector; fails with what it shows instead."""
-    deadline = time.monotonic() + TIMEOUT_MS / 1000
-    while time.monotonic() < deadline:
-        src = page.locator(f"{selector} img").get_attribute("src") or ""
-        if src.startswith("data:image/png") and np.array_equal(pixels(src), expected):
-            return
-        page.wait_for_timeout(100)
-    raise AssertionError(f"{selector} never showed this user's own drawing")
+def png(src: str) -> np.ndarray:
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(src.split(",", 1)[1]))).convert("L")) / 255
 
 
 def test_two_users_drawing_at_once_each_see_their_own_results(two_pages, assets):
@@ -121,24 +84,24 @@ def test_two_users_drawing_at_once_each_see_their_own_results(two_pages, assets)
     ae = assets.spaces["ae"]
     own = {}
     for page in (a, b):
-        last = parse_payload(final_drawing(page))
-        x = canvas_to_input(last)  # (1, 1, 28, 28): what the server makes of this user's canvas
-        wait_for_image(page, "#model-input", image_of(x))
-        own[page] = x, clamp_to_box(encode(ae.model, x), ae)
-    (xa, za), (xb, zb) = own[a], own[b]
-    assert not torch.equal(xa, xb), "the two drawings should differ"
-    for page, (x, z), other in ((a, own[a], zb), (b, own[b], za)):
-        sliders = slider_values(page)
-        assert np.allclose(sliders, z.numpy(), atol=0.011), f"sliders {sliders} are not this user's code {z}"
-        assert not np.allclose(sliders, other.numpy(), atol=0.011), "the sliders show the other user's code"
-        recon = shown(page, "#reconstruction").astype(int)
-        expected = image_of(decode(ae.model, encode(ae.model, x))).astype(int)
-        assert np.abs(recon - expected).max() <= 2, "the reconstruction is not of this user's drawing"
+        page.wait_for_function("() => document.querySelector('#reconstruction figcaption').textContent.includes('MSE')")
+        page.wait_for_timeout(500)
+        x = drawing_to_input(parse_drawing(own_drawing(page)))  # what the server makes of this user's strokes
+        own[page] = x, decode(ae.model, encode(ae.model, x))[0].numpy()
+    assert not np.array_equal(own[a][0], own[b][0]), "the two drawings should differ"
+    for page, other in ((a, b), (b, a)):
+        recon = shown(page, "#reconstruction")
+        assert np.abs(recon - own[page][1]).max() <= 1 / 255 + 1e-6, "the reconstruction is not of this user's drawing"
+        assert np.abs(recon - own[other][1]).max() > 0.1
 
-
-def image_of(x: torch.Tensor) -> np.ndarray:
-    """The pixels of the app's PNG of an image in [0, 1] of 28x28 values, (28, 28) uint8."""
-    return pixels(to_data_uri(x.reshape(1, 28, 28)))
+    # the server keeps each user's own drawing: interpolation starts from it
+    for page in (a, b):
+        page.click("#interpolate")
+        page.wait_for_function("() => document.querySelectorAll('#interpolation .strip img').length === 18",
+                               timeout=TIMEOUT_MS)
+    for page, other in ((a, b), (b, a)):
+        first = png(page.locator("#interpolation .strip").first.locator("img").first.get_attribute("src"))
+        assert np.abs(first - own[page][1]).max() <= 1 / 255 + 1e-6, "interpolation began from another drawing"
 
 
 def samples_on_map(page: Page) -> list[str]:
@@ -150,8 +113,8 @@ def seed_of(page: Page) -> str:
     return re.search(r"seed (\d+)", page.locator("#grid").text_content()).group(1)
 
 
-def test_each_user_sees_only_their_own_samples(two_pages):
-    a, b = two_pages
+def test_each_user_sees_only_their_own_samples(browser, app_url):
+    contexts, (a, b) = open_two(browser, app_url)
     a.click("#sample")
     seed_a = seed_of(a)
     a.wait_for_function("() => document.querySelectorAll('#latent-map svg path.sample').length === 16", timeout=TIMEOUT_MS)
@@ -164,3 +127,5 @@ def test_each_user_sees_only_their_own_samples(two_pages):
     assert seed_a != seed_b
     assert seed_of(a) == seed_a, "A's grid changed when B sampled"
     assert samples_on_map(a) != samples_on_map(b)
+    for context in contexts:
+        context.close()

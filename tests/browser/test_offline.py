@@ -68,8 +68,8 @@ def test_page_and_server_stay_on_this_machine(page: Page, audited):
 
     page.context.route("**/*", local_only)
     page.goto(audited.url)
-    page.wait_for_selector("#canvas canvas")
-    box = page.locator("#canvas canvas").bounding_box()
+    page.wait_for_selector("#reconstruction:not(.empty)")
+    box = page.locator("#canvas .ae-draw").bounding_box()
     page.mouse.move(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * 0.15)
     page.mouse.down()
     for i in range(1, 21):
@@ -80,7 +80,7 @@ def test_page_and_server_stay_on_this_machine(page: Page, audited):
     page.wait_for_function("() => /seed \\d+/.test(document.querySelector('#grid').textContent)", timeout=20_000)
     page.wait_for_timeout(1000)  # gradio keeps a stream open, so "network idle" never comes: late requests get a second
     page.goto(f"{audited.url}?view=api")  # the footer link's address: loads the API docs' code
-    page.wait_for_selector("#canvas canvas")
+    page.wait_for_selector("#canvas .ae-draw")
     page.wait_for_timeout(1000)
     page.goto(audited.url)  # and the docs as a user opens them, from the footer
     page.get_by_role("button", name="Use via API").click()

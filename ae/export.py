@@ -1,0 +1,104 @@
+"""The models the page runs, as ONNX files: each encoder (the VAE's gives its mean) and decoder, PCA's too.
+
+Written by train.py; onnx and onnxscript are training tools, the app only serves the files.
+"""
+import hashlib
+import json
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from ae.config import IMAGE_SIZE
+from ae.model import VAE
+
+MANIFEST = "onnx.json"  # beside the files: name -> SHA-256, so the server can tell a corrupt file at start
+
+
+class Encoder(nn.Module):
+    """x (B, 1, 28, 28) in [0, 1] -> z (B, k): the code the sliders show."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.model.encode(x)
+
+
+def mean_encoder(vae: VAE) -> nn.Sequential:
+    """The VAE's encoder with only the mean's rows of its last layer: the page never shows the log-variance."""
+    last, k = vae.encoder[-1], vae.latent_dim
+    mean = nn.Linear(last.in_features, k)
+    with torch.no_grad():
+        mean.weight.copy_(last.weight[:k])
+        mean.bias.copy_(last.bias[:k])
+    return nn.Sequential(*vae.encoder[:-1], mean)
+
+
+class Decoder(nn.Module):
+    """z (B, k) -> image (B, 1, 28, 28) in [0, 1]; PCA's linear decoder needs the clamp, the others are unchanged."""
+
+    def __init__(self, model: nn.Module):
+        super().__init__()
+        self.model = model
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.model.decode(z).clamp(0, 1)
+
+
+def halve_weights(proto) -> None:
+    """Store the float weights as float16, each cast back to float32 by the graph: half the bytes to download,
+    the same float32 arithmetic on the way."""
+    import numpy as np
+    from onnx import TensorProto, helper, numpy_helper
+
+    graph = proto.graph
+    kept, casts = [], []
+    for init in graph.initializer:
+        if init.data_type != TensorProto.FLOAT:
+            kept.append(init)
+            continue
+        half = numpy_helper.from_array(numpy_helper.to_array(init).astype(np.float16), f"{init.name}.fp16")
+        kept.append(half)
+        casts.append(helper.make_node("Cast", [half.name], [init.name], to=TensorProto.FLOAT))
+    del graph.initializer[:]
+    graph.initializer.extend(kept)
+    nodes = casts + list(graph.node)
+    del graph.node[:]
+    graph.node.extend(nodes)
+
+
+def strip(proto) -> None:
+    """Drop what only debugging needs: each node's stack trace (it names this machine's paths) and shape notes."""
+    for node in proto.graph.node:
+        del node.metadata_props[:]
+    del proto.graph.value_info[:]
+
+
+def to_onnx(module: nn.Module, example: torch.Tensor, input_name: str, output_name: str, *, half: bool) -> bytes:
+    """module traced on example (B, ...) with a free batch size, as ONNX opset 18 bytes."""
+    program = torch.onnx.export(module.eval(), (example,), None, input_names=[input_name], output_names=[output_name],
+                                dynamic_shapes=({0: torch.export.Dim("batch")},), dynamo=True, opset_version=18,
+                                verbose=False)
+    proto = program.model_proto
+    strip(proto)
+    if half:
+        halve_weights(proto)
+    return proto.SerializeToString()
+
+
+def export_model(model: nn.Module, stem: str, out: Path, *, half: bool = False) -> dict[str, str]:
+    """Write <stem>_encoder.onnx and <stem>_decoder.onnx and record their SHA-256 in out/onnx.json; returns those."""
+    x = torch.rand(2, 1, IMAGE_SIZE, IMAGE_SIZE)
+    z = torch.randn(2, model.latent_dim)
+    encoder = mean_encoder(model) if isinstance(model, VAE) else Encoder(model)
+    files = {f"{stem}_encoder.onnx": to_onnx(encoder, x, "x", "z", half=half),
+             f"{stem}_decoder.onnx": to_onnx(Decoder(model), z, "z", "image", half=half)}
+    for name, data in files.items():
+        (out / name).write_bytes(data)
+    sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    manifest = out / MANIFEST
+    recorded = json.loads(manifest.read_text()) if manifest.exists() else {}
+    manifest.write_text(json.dumps(dict(sorted({**recorded, **sums}.items())), indent=1) + "\n")
+    return sums

@@ -1,0 +1,102 @@
+"""The route that serves the page's files: only the names it lists, the right types, compressed, cached for long."""
+import gzip
+import hashlib
+import json
+import shutil
+
+import pytest
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from ae.config import WEIGHTS_DIR
+from ae.inference import load_assets
+from serving import CACHE, MODULES, UI, asset_route, page_assets, version_of
+
+
+@pytest.fixture(scope="module")
+def assets():
+    return load_assets()
+
+
+@pytest.fixture(scope="module")
+def served(assets):
+    table, problems = page_assets(assets)
+    assert problems == []
+    version = version_of(table)
+    return TestClient(Starlette(routes=[asset_route(table, version)])), version, table
+
+
+def get(client, path: str, encoding: str = "identity"):
+    return client.get(path, headers={"Accept-Encoding": encoding})
+
+
+@pytest.mark.parametrize("name, media", [("canvas.js", "text/javascript"), ("ort.wasm.bundle.min.mjs", "text/javascript"),
+                                         ("ae_encoder.onnx", "application/octet-stream"), ("spaces.json", "application/json"),
+                                         ("ae_map.png", "image/png"), ("ort-wasm-simd-threaded.wasm", "application/wasm")])
+def test_a_listed_file_is_served_with_its_type_and_long_caching(served, name, media):
+    client, version, _ = served
+    r = get(client, f"/ui/{version}/{name}")
+    assert r.status_code == 200 and r.headers["content-type"].startswith(media)
+    assert r.headers["cache-control"] == CACHE and "content-encoding" not in r.headers
+
+
+def test_the_runtime_goes_out_as_brotli_or_gzip_whichever_the_browser_takes(served):
+    client, version, _ = served
+    original = hashlib.sha256(get(client, f"/ui/{version}/ort-wasm-simd-threaded.wasm").content).hexdigest()
+    sums = dict(line.split("  ")[::-1] for line in (UI / "vendor/onnxruntime-web/SHA256SUMS").read_text().splitlines())
+    assert original == sums["package/dist/ort-wasm-simd-threaded.wasm"]  # decompressed for a client that takes neither
+    for accept, encoding, size in [("gzip, deflate, br, zstd", "br", 2.4e6), ("gzip, deflate", "gzip", 3.8e6)]:
+        r = client.get(f"/ui/{version}/ort-wasm-simd-threaded.wasm", headers={"Accept-Encoding": accept})
+        assert r.headers["content-encoding"] == encoding and int(r.headers["content-length"]) < size
+        assert hashlib.sha256(r.content).hexdigest() == original  # the client decodes it back to the very same bytes
+
+
+def test_the_page_modules_travel_gzipped(served):
+    client, version, _ = served
+    r = client.get(f"/ui/{version}/engine.js", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.content == (UI / "engine.js").read_bytes()
+
+
+@pytest.mark.parametrize("path", ["app.py", "..%2Fapp.py", "%2e%2e%2fapp.py", "vendor%2Fonnxruntime-web%2FLICENSE",
+                                  "ae.safetensors", "classifier.safetensors", "", "ort-wasm-simd-threaded.wasm.gz",
+                                  "SHA256SUMS", "store.js%00.png"])
+def test_anything_not_listed_is_404(served, path):
+    client, version, _ = served
+    assert get(client, f"/ui/{version}/{path}").status_code == 404
+
+
+def test_another_version_is_404(served):
+    client, version, _ = served
+    assert get(client, "/ui/000000000000/canvas.js").status_code == 404
+    assert get(client, f"/ui/{version}/canvas.js").status_code == 200
+
+
+def test_every_module_is_listed_and_the_version_follows_the_bytes(served):
+    _, version, table = served
+    assert set(MODULES) <= set(table) and all((UI / m).is_file() for m in MODULES)
+    changed = dict(table)
+    changed["canvas.js"] = changed["spaces.json"]
+    assert version_of(changed) != version
+
+
+@pytest.mark.parametrize("damage", ["truncate", "delete"])
+def test_a_corrupt_or_missing_model_file_is_named_and_left_out(assets, tmp_path, damage):
+    for f in WEIGHTS_DIR.glob("*.onnx"):
+        shutil.copy(f, tmp_path)
+    shutil.copy(WEIGHTS_DIR / "onnx.json", tmp_path)
+    target = tmp_path / "vae_decoder.onnx"
+    if damage == "truncate":
+        target.write_bytes(target.read_bytes()[:1000])
+    else:
+        target.unlink()
+    table, problems = page_assets(assets, tmp_path)
+    assert "vae_decoder.onnx" not in table and "vae_encoder.onnx" in table
+    assert len(problems) == 1 and "vae_decoder.onnx" in problems[0] and "train.py --model vae --reuse" in problems[0]
+    assert ("missing" if damage == "delete" else "SHA-256") in problems[0]
+
+
+def test_gzip_copies_decode_to_the_files(served):
+    _, _, table = served
+    for name in ("spaces.json", "canvas.js", "ae_decoder.onnx"):
+        assert gzip.decompress(table[name].encoded["gzip"]) == table[name].body
+    assert json.loads(table["spaces.json"].body)["spaces"]["ae"]["files"]["encoder"] == "ae_encoder.onnx"

@@ -1,0 +1,106 @@
+// The models: run in the page by ONNX Runtime Web (WebAssembly, one thread), or, where that cannot work (no
+// WebAssembly SIMD, a file that fails to load, or ?models=server in the address), on the server through
+// remote.js. The rest of the page calls reconstruct() and decode() and does not care which.
+import { measure, unpack } from "./meter.js";
+import { SIDE } from "./paint.js";
+import { prepare } from "./prepare.js";
+import * as remote from "./remote.js";
+import { state } from "./store.js";
+
+const here = (name) => new URL(name, import.meta.url).href;
+// the smallest module with a SIMD instruction (i8x16.splat): it validates only where WebAssembly SIMD is supported
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0,
+                                   65, 0, 253, 15, 253, 98, 11]);
+
+let ort = null;
+const sessions = {}; // "ae_encoder.onnx" -> InferenceSession, created on first use
+const packs = {}; // space -> promise of its meter pack
+let queue = Promise.resolve(); // one model run at a time: the runtime is single-threaded and not reentrant
+
+export const ready = start(); // -> {mode: "page"} or {mode: "server", reason}
+
+async function fetched(name, as = "arrayBuffer") {
+  const response = await fetch(here(name));
+  if (!response.ok) throw new Error(`${name} did not load (HTTP ${response.status})`);
+  return response[as]();
+}
+
+async function session(name) {
+  if (!sessions[name]) {
+    sessions[name] = fetched(name).then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes)))
+      .catch((err) => { throw new Error(`${name} did not load: ${err.message}`); });
+  }
+  return sessions[name];
+}
+
+async function start() {
+  state.data = await fetched("spaces.json", "json");
+  if (new URLSearchParams(location.search).get("models") === "server") {
+    return { mode: "server", reason: "the address asks for it (?models=server)" };
+  }
+  if (!WebAssembly.validate(SIMD_PROBE)) return { mode: "server", reason: "this browser lacks WebAssembly SIMD" };
+  try {
+    ort = await import(here("ort.wasm.bundle.min.mjs"));
+    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.wasmPaths = { wasm: here("ort-wasm-simd-threaded.wasm") };
+    const spaces = Object.values(state.data.spaces);
+    await Promise.all(spaces.flatMap((s) => [session(s.files.encoder), session(s.files.decoder)]));
+    await meterPack(state.space);
+    return { mode: "page" };
+  } catch (err) {
+    return { mode: "server", reason: err.message };
+  }
+}
+
+function meterPack(space) {
+  const info = state.data.spaces[space];
+  packs[space] ??= fetched(info.files.meter).then((buffer) => unpack(buffer, info.meter, info.dim));
+  return packs[space];
+}
+
+async function run(name, input, dims) {
+  const model = await session(name);
+  const feeds = { [model.inputNames[0]]: new ort.Tensor("float32", input, dims) };
+  const next = queue.then(() => model.run(feeds));
+  queue = next.catch(() => {});
+  const out = await next;
+  return out[model.outputNames[0]].data; // Float32Array
+}
+
+export function encode(files, input) {
+  return run(files.encoder, input, [1, 1, SIDE, SIDE]);
+}
+
+export function decodeWith(files, z) {
+  return run(files.decoder, Float32Array.from(z), [1, z.length]);
+}
+
+function mse(a, b) {
+  let total = 0;
+  for (let i = 0; i < a.length; i++) total += (a[i] - b[i]) ** 2;
+  return total / a.length;
+}
+
+// a drawing -> {input: Float32Array(784), results: {space: {code, recon, mse}}} for the spaces named; null if empty
+export async function reconstruct(drawing, spaces) {
+  if (!drawing) return null;
+  if ((await ready).mode === "server") return remote.reconstruct(drawing, spaces);
+  const input = prepare(drawing);
+  if (!input) return null;
+  const results = {};
+  for (const name of spaces) {
+    const files = state.data.spaces[name].files;
+    const code = await encode(files, input);
+    const recon = await decodeWith(files, code);
+    results[name] = { code, recon, mse: mse(recon, input) };
+  }
+  return { input, results };
+}
+
+// a code in a space -> {image: Float32Array(784), meter: {distance, digit, percentile, typical, warn}}
+export async function decode(space, z) {
+  if ((await ready).mode === "server") return remote.decode(space, z);
+  const info = state.data.spaces[space];
+  const image = await decodeWith(info.files, z);
+  return { image, meter: measure(await meterPack(space), z, info.meter.warn_percentile) };
+}

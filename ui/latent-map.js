@@ -1,0 +1,49 @@
+// The latent map: the test digits' codes projected on their top two principal axes (the picture, drawn by the
+// server once), with the slider code as a ring and the latest samples as crosses. Its value, set by the server
+// when it samples, is {"space": name, "codes": [[k numbers], ...]}.
+import { ready } from "./engine.js";
+import { on, state } from "./store.js";
+
+function toPixel(info, size, z) {
+  const d = z.map((v, j) => v - info.centre[j]);
+  const [x, y] = info.axes.map((axis) => axis.reduce((s, a, j) => s + a * d[j], 0));
+  const [x0, x1, y0, y1] = info.extent;
+  const clip = (v) => Math.min(Math.max(v, 0), size - 1);
+  return [clip((x - x0) / (x1 - x0) * (size - 1)), clip((1 - (y - y0) / (y1 - y0)) * (size - 1))];
+}
+
+export function mount(element, props, watch) {
+  const img = element.querySelector(".map img");
+  const svg = element.querySelector(".map svg");
+  const legend = element.querySelector(".legend");
+
+  function draw() {
+    if (!state.data || !state.z) return;
+    const info = state.data.spaces[state.space];
+    const size = state.data.map_size;
+    const samples = props.value ? JSON.parse(props.value) : null;
+    let marks = "";
+    if (samples && samples.space === state.space) {
+      for (const code of samples.codes) {
+        const [x, y] = toPixel(info, size, code);
+        marks += `<path class="sample" d="M${(x - 4).toFixed(0)},${(y - 4).toFixed(0)}l8,8m0,-8l-8,8"/>`;
+      }
+    }
+    const [x, y] = toPixel(info, size, state.z);
+    svg.innerHTML = marks + `<circle class="current" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="7"/>`;
+  }
+
+  function picture() {
+    img.src = new URL(state.data.spaces[state.space].files.map, import.meta.url).href;
+    draw();
+  }
+
+  ready.then(() => {
+    legend.innerHTML = state.data.palette.map((c, d) => `<span style="color:${c}">●</span>${d} `).join("") +
+      "· ◯ sliders · ✕ samples";
+    picture();
+  });
+  on("space", picture);
+  on("z", draw);
+  watch("value", draw);
+}

@@ -1,0 +1,28 @@
+// 28x28 images in the page: Float32Array(784), row-major, 0 black .. 1 white, painted into <canvas width=28 height=28>
+// that CSS scales up with crisp pixels; over the wire they are base64 of 784 bytes (ae/page.py's pixels_b64).
+export const SIDE = 28;
+
+export function paint(canvas, pixels) {
+  const ctx = canvas.getContext("2d");
+  const image = ctx.createImageData(SIDE, SIDE);
+  for (let i = 0; i < SIDE * SIDE; i++) {
+    const v = Math.round(Math.min(Math.max(pixels[i], 0), 1) * 255);
+    image.data.set([v, v, v, 255], 4 * i);
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+export function fromBase64(text) {
+  const bytes = atob(text);
+  const pixels = new Float32Array(SIDE * SIDE);
+  for (let i = 0; i < pixels.length; i++) pixels[i] = bytes.charCodeAt(i) / 255;
+  return pixels;
+}
+
+// A figure holding one painted image: its canvas shown or a blank square, and a caption.
+export function show(figure, pixels, caption, failed = false) {
+  figure.classList.toggle("empty", !pixels);
+  figure.classList.toggle("failed", failed);
+  if (pixels) paint(figure.querySelector("canvas"), pixels);
+  figure.querySelector("figcaption").textContent = caption;
+}
