@@ -16,7 +16,7 @@ from ae.images import to_data_uri  # noqa: E402
 from ae.inference import check_code, check_image, decode, encode, interpolate, load_assets, measure, sample, verdicts  # noqa: E402
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
-from ae.strokes import Drawing, drawing_to_input, encode_image, parse_drawing  # noqa: E402
+from ae.strokes import drawing_to_input, parse_drawing  # noqa: E402
 from serving import launch_settings, page_assets, version_of  # noqa: E402
 
 UI = Path(__file__).parent / "ui"
@@ -27,9 +27,10 @@ except (WeightsError, OSError, ValueError) as e:
 S = A.spaces
 PAGE, PROBLEMS = page_assets(A)  # the page's own files, served by name; PROBLEMS: files left out, said at launch
 VERSION = version_of(PAGE)
-HIDDEN = dict(api_visibility="undocumented", show_progress="hidden")  # UI events: off the API page, still typed
+# UI events: off the API page, still typed; outside gradio's queue (stateless, so safe): a plain request costs
+# the server a few ms less than a queued event with its event stream, and a room's presses run side by side
+HIDDEN = dict(api_visibility="undocumented", show_progress="hidden", queue=False)
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
-FIRST = parse_drawing(encode_image(A.examples[0].numpy()))  # the page starts from the first test digit, so does the server
 
 
 def script(module: str) -> str:
@@ -48,14 +49,6 @@ def live_html(name: str, elem_id: str, value: str = "") -> gr.HTML:
 def digit(x: torch.Tensor, caption: str, cls: str = "digit") -> str:
     """An image (1, 28, 28) as crisp inline HTML with a caption."""
     return f'<figure class="{cls}"><img src="{to_data_uri(x)}" alt="{caption}"><figcaption>{caption}</figcaption></figure>'
-
-
-def on_draw(payload: str) -> Drawing | None:
-    """A finished drawing from the page, checked and kept for interpolation from it; prepared only when that asks."""
-    try:
-        return parse_drawing(payload)
-    except ValueError as e:
-        raise gr.Error(f"Could not read the drawing: {e}") from None
 
 
 def measured(model: str, source: str) -> str:
@@ -91,8 +84,16 @@ def on_prior() -> list:
     return [grid_html(decode(S[n].model, z), f"{S[n].title}, N(0, I), seed {seed}", measured(n, "normal")) for n in ("ae", "vae")]
 
 
-def on_interpolate(a: int, b: int, drawing: Drawing | None) -> str:
-    """Frames on the straight line between two codes, in the AE and the VAE, with the meter along the way."""
+def on_interpolate(a: int, b: int, payload: str) -> str:
+    """Frames on the straight line between two codes, in the AE and the VAE, with the meter along the way.
+
+    The page's drawing (the canvas's value) comes with the click: the server needs it only here, so a stroke
+    costs it nothing and no session can see another's drawing.
+    """
+    try:
+        drawing = parse_drawing(payload)
+    except ValueError as e:
+        raise gr.Error(f"Could not read the drawing: {e}") from None
     if drawing is None and -1 in (a, b):
         raise gr.Error("Draw a digit first, or pick two test digits.")
     ends = [drawing_to_input(drawing) if i == -1 else to_float(A.examples[i:i + 1]) for i in (a, b)]
@@ -150,7 +151,6 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
         live_html("sliders", "sliders")
         live_html("decoded", "out")
     live_html("examples", "examples")
-    drawing = gr.State(FIRST)
 
     gr.Markdown((UI / "lesson.md").read_text(), elem_id="lesson")
     with gr.Row(elem_id="sampling"):
@@ -178,10 +178,9 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.Markdown((UI / "explain.md").read_text().format(test_mse=A.summary["test_mse"], pca_mse=A.summary["pca_test_mse"],
                                                        epochs=A.summary["recipe"]["epochs"]), elem_id="explain")
 
-    canvas.change(on_draw, canvas, drawing, api_name="draw", queue=False, **HIDDEN)
     sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **HIDDEN)
     prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **HIDDEN)
-    interp_btn.click(on_interpolate, [end_a, end_b, drawing], interp, api_name="interpolate", **HIDDEN)
+    interp_btn.click(on_interpolate, [end_a, end_b, canvas], interp, api_name="interpolate", **HIDDEN)
     gr.api(api_encode, api_name="encode")
     gr.api(api_decode, api_name="decode")
     gr.api(api_reconstruct, api_name="reconstruct")

@@ -131,11 +131,12 @@ def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int)
 
 
 def fit(model_name: str, x_train: torch.Tensor, x_test: torch.Tensor, *, latent_dim: int, epochs: int,
-        batch_size: int, lr: float, seed: int, log: bool = True) -> tuple[torch.nn.Module, list[dict]]:
+        batch_size: int, lr: float, seed: int, log: bool = True, device: str = "cpu") -> tuple[torch.nn.Module, list[dict]]:
     """Train a fresh "ae" or "vae" on x_train (N, 1, 28, 28); returns it in eval mode and its per-epoch history."""
     torch.manual_seed(seed)
-    gen = torch.Generator().manual_seed(seed)
-    model = CLASSES[model_name](latent_dim=latent_dim).eval()
+    gen = torch.Generator().manual_seed(seed)  # the shuffling stays on the CPU, so a seed shuffles alike everywhere
+    model = CLASSES[model_name](latent_dim=latent_dim).eval().to(device)
+    x_train, x_test = x_train.to(device), x_test.to(device)
     loss_fn = ae_loss if model_name == "ae" else vae_loss
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     history = [{"epoch": 0, "train_loss": None, "test_mse": evaluate(model, x_test)}]

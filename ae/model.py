@@ -105,7 +105,7 @@ class VAE(nn.Module):
 
 def reparameterize(mu: torch.Tensor, logvar: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
     """z = mu + sigma * eps with eps ~ N(0, I): a sample of q(z | x) that gradients flow through."""
-    eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype)
+    eps = torch.randn(mu.shape, generator=generator, dtype=mu.dtype, device=mu.device)
     return mu + torch.exp(0.5 * logvar) * eps
 
 

@@ -1,12 +1,15 @@
-"""The live drawing loop as a user sees it: app.py served locally, strokes drawn in headless chromium.
+"""The live path as a user sees it, in headless chromium, with latency added to every request as far from the server.
 
-AE_WEIGHTS=runs/smoke python benchmarks/bench_browser.py          # starts app.py on a free port
-python benchmarks/bench_browser.py --strokes 10 --duration 3       # weights/, more and longer strokes
-python benchmarks/bench_browser.py --url http://127.0.0.1:7860/    # an app that is already running
+python benchmarks/bench_browser.py                                   # models in the page, 0 and 300 ms added
+python benchmarks/bench_browser.py --models page server --latency 0 150 300   # and the server's live routes
+python benchmarks/bench_browser.py --url http://127.0.0.1:7860/      # an app that is already running
 
-For each stroke (on a cleared canvas) it counts the reconstruction updates shown while the pointer is down, and
-times pointer-up -> the last reconstruction update (when the DOM got it, and when its image loaded), all on the
-page's own clock (tests/browser/recording.py).
+For each setting, on the page's own clock (tests/browser/recording.py): 2-s strokes on a cleared canvas (reconstruction
+updates a second while drawing, the last pointer move to the last update, pointer-up to the sliders holding the new
+code) and 2-s slider drags (decodes a second, the last pointer move to the last decode). The pointer moves once a
+display frame, as a mouse reports it. Then, with the models in the page: the page's own
+timings of prepare, encode and decode (600 calls each), page load to the first reconstruction, and the bytes a first
+visit and a reload transfer. Latency is added with CDP's Network.emulateNetworkConditions.
 """
 import argparse
 import contextlib
@@ -15,19 +18,18 @@ import platform
 import shlex
 import statistics
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT / "tests")]  # the browser conftest first, then app_server
+sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT / "tests"), str(ROOT)]
 
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from app_server import serve_app  # noqa: E402
-from conftest import CHROMIUM, CHROMIUM_ARGS, draw_stroke  # noqa: E402
-from recording import open_app, recorded, reset_recorder, wait_quiet  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, MODES, draw_stroke  # noqa: E402
+from recording import RECORDER_JS, in_page, recorded, reset_recorder, wait_quiet  # noqa: E402
 
-TARGET_UPDATES = 10  # reconstruction updates during a 2 s stroke, at least
-TARGET_P50_MS = 250  # pointer-up -> final reconstruction shown, p50 at most
 STROKES = [  # digits drawn in one stroke, in fractions of the canvas
     [(0.25, 0.2), (0.75, 0.2), (0.55, 0.5), (0.42, 0.85)],  # 7
     [(0.3, 0.3), (0.5, 0.15), (0.7, 0.3), (0.3, 0.85), (0.75, 0.85)],  # 2
@@ -35,100 +37,163 @@ STROKES = [  # digits drawn in one stroke, in fractions of the canvas
     [(0.7, 0.15), (0.3, 0.55), (0.75, 0.55), (0.65, 0.4), (0.65, 0.85)],  # 4
     [(0.7, 0.2), (0.35, 0.2), (0.3, 0.5), (0.65, 0.5), (0.7, 0.75), (0.3, 0.85)],  # 5
 ]
-CANVAS = "#canvas canvas"
+CANVAS = "#canvas .ae-draw"
+# the store's slider code, timed: the sliders hold a new code when the store says so (ui/sliders.js emits "z")
+WATCH_CODE = "const { on } = await mod('store.js'); window.__rec.z = []; on('z', () => window.__rec.z.push(performance.now()));"
+TIMINGS = """
+const { state } = await mod('store.js');
+const { prepare } = await mod('prepare.js');
+const { encode, decodeWith, ready } = await mod('engine.js');
+await ready;
+const files = state.data.spaces.ae.files;
+const drawing = { strokes: arg };
+const time = async (f) => { const t = []; for (let i = 0; i < 600; i++) { const s = performance.now(); await f(); t.push(performance.now() - s); } return t; };
+const code = await encode(files, prepare(drawing));
+return {
+  prepare: await time(async () => prepare(drawing)),
+  decode: await time(() => decodeWith(files, code)),
+  all: await time(async () => decodeWith(files, await encode(files, prepare(drawing)))),
+};
+"""
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--strokes", type=int, default=5, help="strokes to draw (default: 5)")
-    p.add_argument("--duration", type=float, default=2.0, help="seconds per stroke (default: 2.0)")
+    p.add_argument("--models", nargs="+", choices=list(MODES), default=["page"], help="where the models run (default: page)")
+    p.add_argument("--latency", nargs="+", type=float, default=[0, 300], help="ms added to every request (default: 0 300)")
+    p.add_argument("--repeats", type=int, default=5, help="strokes and drags per setting (default: 5)")
+    p.add_argument("--duration", type=float, default=2.0, help="seconds per stroke and drag (default: 2.0)")
     p.add_argument("--url", default=None, help="use this running app instead of starting app.py (default: start one)")
     return p.parse_args(argv)
 
 
 def percentile(xs: list[float], q: float) -> float:
-    """The q-th percentile (0..100) of xs by nearest rank."""
     s = sorted(xs)
     return s[min(len(s) - 1, max(0, round(q / 100 * len(s)) - 1))]
 
 
-def measure_stroke(page, points: list[tuple[float, float]], duration_s: float) -> dict:
-    """Clear the canvas, draw one stroke, wait for the updates to stop; what the reconstruction did."""
-    if page.is_disabled("#canvas .ae-clear"):  # canvas.js enables it whenever there is ink
-        shot = ROOT / "artifacts" / "bench_browser_failure.png"
-        shot.parent.mkdir(exist_ok=True)
-        page.screenshot(path=shot)
-        raise RuntimeError(f"Clear is disabled before a stroke: the canvas holds no drawing (screenshot: {shot})")
+def add_latency(context, page, ms: float) -> None:
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": ms, "downloadThroughput": -1,
+                                                  "uploadThroughput": -1})
+
+
+def stroke(page, points, duration_s: float) -> dict:
+    """One stroke on a cleared canvas: updates a second while drawing, pointer-up to the last update and to the code."""
     page.click("#canvas .ae-clear")
     page.wait_for_selector("#reconstruction.empty")
-    wait_quiet(page, 300)
+    wait_quiet(page, 300, timeout_ms=30_000)
     reset_recorder(page)
-    draw_stroke(page, CANVAS, points, duration_s=duration_s)
-    wait_quiet(page, 1000, timeout_ms=30_000)  # the final update comes well within a second
+    page.evaluate("() => { window.__rec.z.length = 0; }")
+    draw_stroke(page, CANVAS, points, duration_s=duration_s, pause_ms=0)  # a move each display frame
+    wait_quiet(page, 1000, timeout_ms=30_000)
     rec = recorded(page)
     (down,), (up,) = rec["downs"], rec["ups"]
-    shown = [c for c in rec["changes"] if c["id"] == "reconstruction" and c["src"]]
-    during = [c["t"] for c in shown if down < c["t"] < up]
-    after = [c for c in shown if c["t"] > up]
-    gaps = [b - a for a, b in zip(during, during[1:])]
-    return {"stroke_ms": up - down, "updates": len(during), "gap_ms": statistics.median(gaps) if gaps else None,
-            "up_to_dom_ms": after[-1]["t"] - up if after else None,
-            "up_to_loaded_ms": after[-1]["loaded"] - up if after and after[-1]["loaded"] else None}
+    paints = [p["t"] for p in rec["paints"] if p["id"] == "reconstruction"]
+    during = [t for t in paints if down < t < up]
+    return {"rate": len(during) / ((up - down) / 1000), "lag": max(paints) - max(rec["moved"], down),
+            "code": max([t - up for t in rec["z"] if t > up], default=float("nan"))}
 
 
-def fmt(x: float | None) -> str:
-    return "-" if x is None else f"{x:.0f}"
+def drag(page, duration_s: float, k: int) -> dict:
+    """One slider drag across 80% of z<k>'s track: decodes a second while dragging, pointer-up to the last decode."""
+    track = page.locator(f"#z{k} input[type=range]").bounding_box()
+    y = track["y"] + track["height"] / 2
+    x0, x1 = track["x"] + 0.1 * track["width"], track["x"] + 0.9 * track["width"]
+    wait_quiet(page, 300, timeout_ms=30_000)
+    reset_recorder(page)
+    page.mouse.move(x0, y)
+    page.mouse.down()
+    start = time.monotonic()
+    while (t := (time.monotonic() - start) / duration_s) < 1:  # each move takes about a display frame
+        page.mouse.move(x0 + (x1 - x0) * t, y)
+    page.mouse.move(x1, y)
+    page.mouse.up()
+    wait_quiet(page, 1000, timeout_ms=30_000)
+    rec = recorded(page)
+    down, up = rec["downs"][0], rec["ups"][-1]
+    paints = [p["t"] for p in rec["paints"] if p["id"] == "decoded"]
+    return {"rate": len([t for t in paints if down < t < up]) / ((up - down) / 1000), "lag": max(paints) - rec["moved"]}
 
 
-def loadavg(xs: tuple[float, float, float]) -> str:
-    return " ".join(f"{x:.2f}" for x in xs)
+def transferred(browser, url: str) -> tuple[float, float, float]:
+    """Bytes on the wire for a first visit and for a reload (a normal profile's cache), and load -> first reconstruction."""
+    context = browser.new_context()
+    page = context.new_page()
+    page.add_init_script(RECORDER_JS)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    sizes = {}
+    cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    totals, first = [], None
+    for _ in range(2):
+        sizes.clear()
+        page.goto(url) if first is None else page.reload()
+        page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+        if first is None:
+            first = min(p["t"] for p in recorded(page)["paints"] if p["id"] == "reconstruction")
+        page.wait_for_timeout(2000)  # late requests
+        totals.append(sum(sizes.values()))
+    context.close()
+    return totals[0], totals[1], first
 
 
-def summary(name: str, xs: list[float]) -> str:
-    return f"{name}: p50 {statistics.median(xs):.0f} ms, p95 {percentile(xs, 95):.0f} ms" if xs else f"{name}: none"
+def fmt(xs: list[float]) -> str:
+    return f"{statistics.median(xs):.0f} / {percentile(xs, 95):.0f}"
 
 
 def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     load_before = os.getloadavg()
+    rows, extra = [], {}
     with contextlib.ExitStack() as stack:
         url = args.url or stack.enter_context(serve_app()).url
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
-        page = browser.new_page(viewport={"width": 1366, "height": 768})
-        open_app(page, url)
-        rows = [measure_stroke(page, STROKES[i % len(STROKES)], args.duration) for i in range(args.strokes)]
+        for models in args.models:
+            for latency in args.latency:
+                context = browser.new_context(viewport={"width": 1366, "height": 768})
+                page = context.new_page()
+                add_latency(context, page, latency)
+                page.add_init_script(RECORDER_JS)
+                page.goto(url + MODES[models])
+                page.wait_for_selector("#reconstruction:not(.empty)", timeout=60_000)
+                in_page(page, WATCH_CODE)
+                strokes = [stroke(page, STROKES[i % len(STROKES)], args.duration) for i in range(args.repeats)]
+                drags = [drag(page, args.duration, (2 * i) % 10) for i in range(args.repeats)]
+                rows.append((models, latency, strokes, drags))
+                if models == "page" and latency == args.latency[0]:
+                    extra["timings"] = in_page(page, TIMINGS, [[[60, 50], [220, 50], [120, 250]]])
+                context.close()
+        if "page" in args.models:
+            extra["first"], extra["reload"], extra["load"] = zip(*[transferred(browser, url) for _ in range(3)])
         chromium = browser.version
     load_after = os.getloadavg()
 
-    import gradio
-    env = {k: os.environ.get(k, "(unset)") for k in ("AE_WEIGHTS", "OMP_NUM_THREADS")}
-    print(f"command: {shlex.join([sys.executable, *sys.argv])}")
-    print(f"app: {url if args.url else 'app.py started by this script'}; "
-          + ", ".join(f"{k}={v}" for k, v in env.items()))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {loadavg(load_before)} before, "
-          f"{loadavg(load_after)} after; headless chromium {chromium}, gradio {gradio.__version__}")
-    print(f"{args.strokes} strokes of {args.duration:g} s on a cleared canvas\n")
-    print("| stroke | drawn (ms) | updates during | median gap (ms) | up -> DOM (ms) | up -> loaded (ms) |")
-    print("|--------|------------|----------------|-----------------|----------------|-------------------|")
-    for i, r in enumerate(rows, 1):
-        print(f"| {i:6d} | {r['stroke_ms']:10.0f} | {r['updates']:14d} | {fmt(r['gap_ms']):>15} | "
-              f"{fmt(r['up_to_dom_ms']):>14} | {fmt(r['up_to_loaded_ms']):>17} |")
-    updates = [r["updates"] for r in rows]
-    dom = [r["up_to_dom_ms"] for r in rows if r["up_to_dom_ms"] is not None]
-    loaded = [r["up_to_loaded_ms"] for r in rows if r["up_to_loaded_ms"] is not None]
-    enough = min(updates) >= TARGET_UPDATES
-    fast = bool(loaded) and statistics.median(loaded) < TARGET_P50_MS
-    print(f"\nupdates during a stroke: min {min(updates)}, p50 {statistics.median(updates):g} "
-          f"(target >= {TARGET_UPDATES}: {'ok' if enough else 'MISSED'})")
-    print(summary("pointer-up -> final reconstruction in the DOM", dom))
-    print(summary("pointer-up -> final reconstruction image loaded", loaded)
-          + f" (target p50 < {TARGET_P50_MS} ms: {'ok' if fast else 'MISSED'})")
-    if len(dom) < len(rows):
-        print(f"{len(rows) - len(dom)} stroke(s) had no update after pointer-up: "
-              "the final image equalled the last one shown")
+    print(f"command: {shlex.join(['python', 'benchmarks/bench_browser.py', *argv])}")
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
+          f"{load_after[0]:.2f} after; headless chromium {chromium}")
+    print(f"{args.repeats} strokes and {args.repeats} slider drags of {args.duration:g} s per row; ms as p50 / p95\n")
+    print("| models | added latency | reconstructions/s while drawing | pen stops -> last reconstruction (ms) | "
+          "pen up -> sliders hold the code (ms) | decodes/s while dragging | drag stops -> last decode (ms) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for models, latency, strokes, drags in rows:
+        print(f"| {models} | {latency:.0f} ms | {statistics.median(s['rate'] for s in strokes):.1f} | "
+              f"{fmt([s['lag'] for s in strokes])} | {fmt([s['code'] for s in strokes])} | "
+              f"{statistics.median(d['rate'] for d in drags):.1f} | {fmt([d['lag'] for d in drags])} |")
+    if "timings" in extra:
+        t = extra["timings"]
+        print("\nin the page, 600 calls each, ms p50 / p95: "
+              + ", ".join(f"{k} {statistics.median(v):.2f} / {percentile(v, 95):.2f}" for k, v in
+                          (("prepare", t["prepare"]), ("decode", t["decode"]), ("prepare + encode + decode", t["all"]))))
+    if "first" in extra:
+        print(f"page load -> first reconstruction on localhost, 3 fresh profiles: {', '.join(f'{x / 1000:.2f}' for x in extra['load'])} s")
+        print(f"transferred: first visit {statistics.median(extra['first']) / 1e6:.2f} MB, "
+              f"reload {statistics.median(extra['reload']) / 1e3:.0f} KB (medians of 3)")
+
 
 if __name__ == "__main__":
     main()

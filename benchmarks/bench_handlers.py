@@ -70,20 +70,18 @@ def main(argv: list[str] | None = None) -> None:
     from ae.config import WEIGHTS_DIR
     from ae.inference import clamp_to_box, encode
     from ae.live import decode_code, reconstruct_drawing
-    from ae.strokes import drawing_to_input
+    from ae.strokes import drawing_to_input, parse_drawing
     load_s = time.perf_counter() - t0
     torch.set_num_threads(args.threads)
 
     payloads = drawn_payloads(20)
-    drawings = [app.on_draw(p) for p in payloads]
-    images = [drawing_to_input(d)[0, 0].tolist() for d in drawings]  # what the model sees, 28x28 in [0, 1]
+    images = [drawing_to_input(parse_drawing(p))[0, 0].tolist() for p in payloads]  # what the model sees, 28x28
     codes = [clamp_to_box(encode(app.S["ae"].model, torch.tensor(x)[None, None]), app.S["ae"]).tolist() for x in images]
     every = json.dumps(list(app.S))
     cases = {
-        "on_draw": (app.on_draw, [(p,) for p in payloads]),
         "on_sample": (app.on_sample, [("normal",)]),
         "on_prior": (app.on_prior, [()]),
-        "on_interpolate": (app.on_interpolate, [(-1, 3, d) for d in drawings]),
+        "on_interpolate": (app.on_interpolate, [(-1, 3, p) for p in payloads]),
         "api_reconstruct": (app.api_reconstruct, [(x,) for x in images]),
         "api_decode": (app.api_decode, [(z,) for z in codes]),
         "api_encode": (app.api_encode, [(x,) for x in images]),

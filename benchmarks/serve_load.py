@@ -1,28 +1,26 @@
-"""A workshop room against app.py: N users drawing and sliding at human pace over the app's HTTP API.
+"""A workshop room against app.py: N users loading the page and using it at human pace, over HTTP.
 
-python benchmarks/serve_load.py                          # 50 users for 60 s, the targets below
-python benchmarks/serve_load.py --users 100              # a bigger room
-python benchmarks/serve_load.py --same-input             # every user sends the identical drawing and code
+python benchmarks/serve_load.py                          # 200 users for 60 s
+python benchmarks/serve_load.py --users 500              # a bigger room
+python benchmarks/serve_load.py --same-input             # every user sends the identical drawing
 python benchmarks/serve_load.py --weights runs/smoke     # stand-in weights (sets AE_WEIGHTS for the server)
 
-It starts `python app.py` on 127.0.0.1 and a free port, times start-up to the first HTTP 200, then runs
-the users. Each has its own gradio session and, every 250 ms (with jitter), takes one step of what the page
-does, drawing digits (a 64x64 payload of an MNIST digit drawn large, revealed over six updates) and
-dragging sliders (six steps per drag) in turn:
-  - a canvas update mid-stroke:   POST /live/reconstruct                    (`live draw`)
-  - the stroke's last update:     POST /live/reconstruct, and at the same time the gradio event `draw`
-                                  (sliders, comparison, map), as pointer-up does
-  - a slider step:                POST /live/decode                         (`live decode`)
-  - the drag's last step:         POST /live/decode, and at the same time the gradio event `release` (map)
-Both gradio events skip the queue, so the page POSTs them to /gradio_api/run/<name> with its session, as
-here. A user waits for its answers before the next step, as the page sends one request at a time. Any
-answer other than HTTP 200 with the expected content counts as an error. The users are split over two
-load-generator processes (--processes), since one Python process driving 50 users saturates its own core
-and its delays show up as latency. They run on the same machine and take CPU from the server: the script
-prints their share.
+The models run in the page, so a page sends the server only what needs a session. The script starts `python app.py`
+on 127.0.0.1 and a free port, times start-up to the first HTTP 200, and asks headless chromium once which files a
+first visit loads. Then each user arrives (spread over --arrive seconds), loads the page as a first visit (GET of
+every one of those files, no cache: the worst case), and every --interval-ms (with jitter) presses a button, each a
+gradio event outside the queue, as the page sends it (POST /gradio_api/run/<name>):
+  - Sample: 16 codes from a strategy, decoded and judged                                    50%
+  - N(0, I) for both models: 32 codes decoded and judged                                    25%
+  - Interpolate, from the user's drawing (sent with the click) half the time                25%
+Strokes, slider steps, the decoded image, the meter, the map and the comparison run in the page and send nothing.
+A user waits for its answer before its next action. Any answer other than HTTP 200 with the expected content
+counts as an error. The users are split over load-generator processes (--processes) on the same machine,
+which take CPU from the server: the script prints their share.
 """
 import argparse
 import asyncio
+import gzip
 import json
 import multiprocessing
 import os
@@ -31,84 +29,68 @@ import resource
 import string
 import sys
 import time
-import urllib.request
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
+import aiohttp
 import numpy as np
-from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # `python benchmarks/...` finds ae and the tests' app server
+sys.path[:0] = [str(ROOT / "tests" / "browser"), str(ROOT), str(ROOT / "tests")]  # the browser conftest first
 
-from ae.canvas import encode_payload  # noqa: E402
-from ae.data import load_mnist  # noqa: E402
 from app_server import serve_app  # noqa: E402
+from drawn_digits import drawn_digits  # noqa: E402
 
 TARGETS = {"startup_s": 6.0, "p95_ms": 300.0, "errors": 0, "peak_rss_mb": 800.0}
-SIDE = 64  # the page sends the canvas downsampled to 64x64 (ui/canvas.js SEND)
-STEPS = 6  # canvas updates per drawn digit, and slider steps per drag
+ACTIONS = {"sample": 0.5, "prior": 0.25, "interpolate": 0.25}  # which button a user presses, how often
+STRATEGIES = ["normal", "uniform", "diag", "full", "gmm"]
 START_MARGIN_S = 10.0  # time for the load-generator processes to start before the users do
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--users", type=int, default=50, help="simulated users (default: 50)")
+    p.add_argument("--users", type=int, default=200, help="simulated users (default: 200)")
     p.add_argument("--seconds", type=float, default=60.0, help="how long the users keep going (default: 60)")
-    p.add_argument("--interval-ms", type=float, default=250.0, help="time between one user's requests (default: 250)")
+    p.add_argument("--arrive", type=float, default=30.0, help="users arrive spread over this many seconds (default: 30)")
+    p.add_argument("--interval-ms", type=float, default=10000.0, help="time between one user's presses (default: 10000)")
     p.add_argument("--jitter", type=float, default=0.3, help="each interval is scaled by 1 +- this, at random (default: 0.3)")
-    p.add_argument("--draw-share", type=float, default=0.5, help="share of gestures that are drawn digits, the rest slider drags (default: 0.5)")
-    p.add_argument("--same-input", action="store_true", help="every user sends the identical payload and code")
+    p.add_argument("--same-input", action="store_true", help="every user sends the identical drawing")
     p.add_argument("--weights", type=Path, default=None, help="weights folder for the server (default: its AE_WEIGHTS or weights/)")
     p.add_argument("--app", type=Path, default=ROOT / "app.py", help="script to serve (default: app.py)")
     p.add_argument("--processes", type=int, default=2, help="load-generator processes the users are split over (default: 2)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the digits, the jitter and the slider walks (default: 0)")
+    p.add_argument("--seed", type=int, default=0, help="seed for the drawings, the jitter and the actions (default: 0)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
     return p.parse_args(argv)
 
 
-def slider_box(url: str) -> tuple[np.ndarray, np.ndarray]:
-    """The sliders' (minimum, maximum) per dimension, as the page reads them from /config."""
-    with urllib.request.urlopen(f"{url}config", timeout=10) as r:
-        props = {c["props"].get("elem_id"): c["props"] for c in json.load(r)["components"] if "props" in c}
-    return (np.array([props[f"z{i}"]["minimum"] for i in range(10)]),
-            np.array([props[f"z{i}"]["maximum"] for i in range(10)]))
+def first_visit(url: str) -> list[str]:
+    """The URLs headless chromium GETs on a first visit until the page has reconstructed its first digit."""
+    from playwright.sync_api import sync_playwright
+
+    from conftest import CHROMIUM, CHROMIUM_ARGS
+
+    urls = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        page = browser.new_page()
+        page.on("request", lambda r: r.method == "GET" and r.resource_type not in ("eventsource", "websocket")
+                and r.url.startswith(url) and r.url not in urls and urls.append(r.url))
+        page.goto(url)
+        page.wait_for_selector("#reconstruction:not(.empty)", timeout=60_000)
+        page.wait_for_timeout(2000)
+        browser.close()
+    return [u for u in urls if "/heartbeat/" not in u]
 
 
-def drawn_large(digit: np.ndarray, rng: random.Random) -> np.ndarray:
-    """An MNIST digit (28, 28) uint8 as a user draws it: scaled to most of the 64x64 canvas, placed off-centre."""
-    size = rng.randint(40, 58)
-    big = np.asarray(Image.fromarray(digit).resize((size, size), Image.BILINEAR))
-    ink = np.zeros((SIDE, SIDE), np.uint8)
-    top, left = rng.randint(0, SIDE - size), rng.randint(0, SIDE - size)
-    ink[top:top + size, left:left + size] = big
-    return ink
+def drawings(n: int, seed: int) -> list[str]:
+    """Drawings as the page sends them: generated mouse digits in canvas pixels."""
+    return [json.dumps({"strokes": [np.round(np.array(s) * 280, 1).tolist() for s in d.strokes]})
+            for d in drawn_digits(n, seed)]
 
 
-def strokes(ink: np.ndarray, frames: int) -> list[np.ndarray]:
-    """The canvas while a digit is drawn: its ink revealed from the top, ending with the whole digit."""
-    rows = np.flatnonzero(ink.any(axis=1))
-    out = []
-    for k in range(1, frames + 1):
-        partial = ink.copy()
-        partial[rows[0] + (rows[-1] - rows[0] + 1) * k // frames:] = 0
-        out.append(partial)
-    return out
-
-
-def user_payloads(images: np.ndarray, rng: random.Random, digits: int = 6) -> list[str]:
-    """One user's canvas updates: several digits, each sent STEPS times mid-stroke, the last one finished."""
-    payloads = []
-    for _ in range(digits):
-        ink = drawn_large(images[rng.randrange(len(images))], rng)
-        payloads += [encode_payload(p, seq=len(payloads) + 1) for p in strokes(ink, STEPS)]
-    return payloads
-
-
-KINDS = ("live draw", "live decode", "draw", "release")
+KINDS = ("page files", *ACTIONS)
 
 
 @dataclass
@@ -116,6 +98,7 @@ class Results:
     latencies: dict[str, list[float]] = field(default_factory=lambda: {k: [] for k in KINDS})  # seconds
     errors: Counter = field(default_factory=Counter)
     examples: list[str] = field(default_factory=list)  # the first few error messages
+    page_bytes: int = 0
 
     def error(self, kind: str, detail: str) -> None:
         self.errors[kind] += 1
@@ -123,20 +106,31 @@ class Results:
             self.examples.append(f"{kind}: {detail[:200]}")
 
 
-async def run(client: httpx.AsyncClient, url: str, api_name: str, data: list, session: str) -> tuple[str, str]:
+async def fetch(client: aiohttp.ClientSession, url: str, results: Results) -> tuple[str, str]:
+    """GET a file of the page as a browser does (gzip and brotli accepted); ("complete", "") on HTTP 200.
+
+    The bytes are counted as they arrive, not decompressed: decoding 200 users' downloads would make this process,
+    not the server, the bottleneck.
+    """
+    async with client.get(url, headers={"Accept-Encoding": "gzip, deflate, br"}) as r:
+        size = 0
+        async for chunk in r.content.iter_chunked(1 << 16):
+            size += len(chunk)
+        if r.status != 200:
+            return f"http {r.status}", ""
+    results.page_bytes += size
+    return "complete", ""
+
+
+async def run(client: aiohttp.ClientSession, url: str, api_name: str, data: list, session: str) -> tuple[str, str]:
     """POST an event that skips gradio's queue, as the page does (/gradio_api/run/<name>); ("complete" | ..., detail)."""
-    r = await client.post(f"{url}gradio_api/run/{api_name}", json={"data": data, "session_hash": session})
-    if r.status_code != 200:
-        return f"http {r.status_code}", r.text
-    return ("complete", "") if "data" in r.json() else ("bad answer", r.text)
-
-
-async def live(client: httpx.AsyncClient, url: str, route: str, body: str, key: str) -> tuple[str, str]:
-    """POST to a live route; ("complete", "") when it answers 200 with the expected field, else what went wrong."""
-    r = await client.post(f"{url}live/{route}", content=body.encode(), headers={"Content-Type": "application/json"})
-    if r.status_code != 200:
-        return f"http {r.status_code}", r.text
-    return ("complete", "") if key in r.json() else ("bad answer", r.text)
+    async with client.post(f"{url}gradio_api/run/{api_name}", json={"data": data, "session_hash": session},
+                           headers={"Accept-Encoding": "gzip, deflate, br"}) as r:
+        body = await r.read()
+        text = (gzip.decompress(body) if r.headers.get("Content-Encoding") == "gzip" else body).decode()
+        if r.status != 200:
+            return f"http {r.status}", text
+    return ("complete", "") if "<img" in text else ("bad answer", text)
 
 
 async def timed(kind: str, request, results: Results) -> None:
@@ -145,48 +139,36 @@ async def timed(kind: str, request, results: Results) -> None:
     try:
         event, detail = await request
     except Exception as e:  # timeouts, refused or broken connections: all errors to a user
-        event, detail = type(e).__name__, str(e)
+        event, detail = type(e).__name__, repr(e)
     if event == "complete":
         results.latencies[kind].append(time.perf_counter() - sent)
     else:
         results.error(f"{kind} {event}", detail)
 
 
-async def user(client: httpx.AsyncClient, url: str, payloads: list[str], box: tuple[np.ndarray, np.ndarray],
-               args: argparse.Namespace, rng: random.Random, start: float, end: float, results: Results) -> None:
-    """One person at the app: a step every interval (with jitter), drawing and dragging sliders in turn, until end."""
+async def user(client: aiohttp.ClientSession, url: str, files: list[str], mine: list[str], args: argparse.Namespace,
+               rng: random.Random, start: float, end: float, results: Results) -> None:
+    """One person: arrives, loads the page, then acts every interval (with jitter) until end."""
     session = "".join(rng.choices(string.ascii_lowercase + string.digits, k=11))  # as the page makes one
-    lo, hi = box
-    z = (lo + hi) / 2
+    await asyncio.sleep(max(0.0, start + rng.random() * args.arrive - time.perf_counter()))
+    for f in files:  # a first visit: every file, one after another as the page's imports unfold
+        await timed("page files", fetch(client, f, results), results)
     interval = args.interval_ms / 1000
-    due = start + rng.random() * interval  # users arrive spread over one interval
-    i = 0  # canvas updates sent
-    drawing = rng.random() < args.draw_share
-    step = rng.randrange(STEPS)  # users arrive in the middle of what they do
+    due, i = time.perf_counter() + interval * rng.random(), 0
     while True:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         if time.perf_counter() >= end:
             return
-        step += 1
-        last = step == STEPS
-        if drawing:
-            payload = payloads[i % len(payloads)]
+        action = rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
+        if action == "sample":
+            request = run(client, url, "sample", [rng.choice(STRATEGIES)], session)
+        elif action == "prior":
+            request = run(client, url, "prior", [], session)
+        else:  # from the user's drawing or a test digit, to a test digit
+            request = run(client, url, "interpolate", [rng.choice([-1, rng.randrange(10)]), rng.randrange(10),
+                                                        mine[i % len(mine)]], session)
             i += 1
-            requests = [timed("live draw", live(client, url, "reconstruct", payload, "recon"), results)]
-            if last:  # pointer-up: the finished stroke also goes to gradio
-                requests.append(timed("draw", run(client, url, "draw", [payload, "ae", None], session), results))
-        else:
-            if not args.same_input:  # a slider dragged: one dimension moves a little
-                d = rng.randrange(10)
-                z[d] = min(hi[d], max(lo[d], z[d] + rng.uniform(-0.1, 0.1) * (hi[d] - lo[d])))
-            code = np.round(z, 2).clip(lo, hi).tolist()
-            requests = [timed("live decode", live(client, url, "decode", json.dumps({"space": "ae", "z": code}), "image"),
-                              results)]
-            if last:  # let go: the map's ring moves
-                requests.append(timed("release", run(client, url, "release", ["ae", None, *code], session), results))
-        await asyncio.gather(*requests)
-        if last:
-            step, drawing = 0, rng.random() < args.draw_share
+        await timed(action, request, results)
         due = max(due + interval * (1 + rng.uniform(-args.jitter, args.jitter)), time.perf_counter())
 
 
@@ -212,48 +194,34 @@ def cpu_now() -> float:
     return r.ru_utime + r.ru_stime
 
 
-async def warm_up(url: str, payload: str, box: tuple[np.ndarray, np.ndarray]) -> None:
-    """One call of each kind before the clock starts: first calls build caches."""
-    code = ((box[0] + box[1]) / 2).round(2).tolist()
-    async with httpx.AsyncClient(timeout=httpx.Timeout(30.0)) as client:
-        for kind, request in (("draw", run(client, url, "draw", [payload, "ae", None], "warmup")),
-                              ("release", run(client, url, "release", ["ae", None, *code], "warmup")),
-                              ("live draw", live(client, url, "reconstruct", payload, "recon")),
-                              ("live decode", live(client, url, "decode", json.dumps({"space": "ae", "z": code}), "image"))):
-            event, detail = await request
-            if event != "complete":
-                raise SystemExit(f"a {kind} call failed before the load started: {event} {detail[:300]}")
-
-
-async def run_slice(url: str, args: argparse.Namespace, payloads: list[list[str]], box: tuple[np.ndarray, np.ndarray],
-                    users: range, start_wall: float) -> tuple[Results, float]:
+async def run_slice(url: str, args: argparse.Namespace, files: list[str], payloads: list[list[str]], users: range,
+                    start_wall: float) -> tuple[Results, float]:
     """Some of the users, from start_wall (time.time()) for args.seconds; their results and this process's CPU seconds."""
     results = Results()
-    limits = httpx.Limits(max_connections=2 * len(users) + 10, max_keepalive_connections=2 * len(users) + 10)
-    async with httpx.AsyncClient(limits=limits, timeout=httpx.Timeout(30.0)) as client:
+    connector = aiohttp.TCPConnector(limit=2 * len(users) + 10)
+    async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60),
+                                     auto_decompress=False) as client:
         await asyncio.sleep(max(0.0, start_wall - time.time()))
         cpu0, start = cpu_now(), time.perf_counter()
         rngs = {u: random.Random(args.seed * 100_003 + u) for u in users}
-        await asyncio.gather(*(user(client, url, payloads[u % len(payloads)], box, args, rngs[u], start,
+        await asyncio.gather(*(user(client, url, files, payloads[u % len(payloads)], args, rngs[u], start,
                                     start + args.seconds, results) for u in users))
     return results, cpu_now() - cpu0
 
 
-def load_worker(url: str, args: argparse.Namespace, payloads: list[list[str]], box: tuple[np.ndarray, np.ndarray],
-                users: range, start_wall: float) -> tuple[Results, float]:
-    """A load-generator process: one Python process can't drive 50 users without becoming the bottleneck itself."""
-    return asyncio.run(run_slice(url, args, payloads, box, users, start_wall))
+def load_worker(*args) -> tuple[Results, float]:
+    """A load-generator process: one Python process can't drive hundreds of users without becoming the bottleneck."""
+    return asyncio.run(run_slice(*args))
 
 
-def run_users(url: str, pid: int, args: argparse.Namespace, payloads: list[list[str]],
-              box: tuple[np.ndarray, np.ndarray]) -> tuple[Results, dict, float, float]:
+def run_users(url: str, pid: int, args: argparse.Namespace, files: list[str],
+              payloads: list[list[str]]) -> tuple[Results, dict, float, float]:
     """All users, split over args.processes processes; (results, peak server memory, seconds, load-generator CPU s)."""
-    asyncio.run(warm_up(url, payloads[0][0], box))
     slices = [range(k, args.users, args.processes) for k in range(args.processes)]
     start_wall = time.time() + START_MARGIN_S  # every process starts its users at the same moment
     results, peak, client_cpu = Results(), {}, 0.0
     with ProcessPoolExecutor(args.processes, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(load_worker, url, args, payloads, box, users, start_wall) for users in slices]
+        futures = [pool.submit(load_worker, url, args, files, payloads, users, start_wall) for users in slices]
         while time.time() < start_wall:
             time.sleep(0.05)
         start = time.perf_counter()
@@ -269,6 +237,7 @@ def run_users(url: str, pid: int, args: argparse.Namespace, payloads: list[list[
                 results.latencies[kind] += times
             results.errors.update(part.errors)
             results.examples += part.examples[:5 - len(results.examples)]
+            results.page_bytes += part.page_bytes
     return results, peak, elapsed, client_cpu
 
 
@@ -282,12 +251,8 @@ def percentiles(seconds: list[float]) -> dict[str, float]:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    mnist = load_mnist()
-    images = mnist.test_images.numpy()
-    if args.same_input:
-        payloads = [[encode_payload(drawn_large(images[0], random.Random(args.seed)))]]
-    else:
-        payloads = [user_payloads(images, random.Random(args.seed * 7919 + u)) for u in range(args.users)]
+    mine = drawings(60, args.seed)
+    payloads = [mine[:1]] if args.same_input else [mine[u % 60:] + mine[:u % 60] for u in range(args.users)]
     env = {"AE_WEIGHTS": str(args.weights)} if args.weights is not None else None
     start = time.perf_counter()
     with serve_app([sys.executable, str(args.app)], env=env, timeout=120) as served:
@@ -295,23 +260,26 @@ def main(argv: list[str] | None = None) -> dict:
         idle = memory_mb(proc.pid)
         print(f"start-up: {startup:.2f} s to the first HTTP 200 ({args.app.name}, {url}); "
               f"idle RSS {idle['VmRSS']:.0f} MB (anon {idle['RssAnon']:.0f}, file {idle['RssFile']:.0f})")
-        box = slider_box(url)
+        files = first_visit(url)
+        print(f"a first visit GETs {len(files)} files")
         cpu_before = cpu_seconds(proc.pid)
-        results, peak, elapsed, client_cpu = run_users(url, proc.pid, args, payloads, box)
-        server_cpu = cpu_seconds(proc.pid) - cpu_before  # the warm-up and the margin before the start are idle
+        results, peak, elapsed, client_cpu = run_users(url, proc.pid, args, files, payloads)
+        server_cpu = cpu_seconds(proc.pid) - cpu_before
         alive = proc.poll() is None
-    everything = [t for kind in KINDS for t in results.latencies[kind]]
+        log = served.output()
+    actions = [t for kind in ACTIONS for t in results.latencies[kind]]
+    everything = actions + results.latencies["page files"]
     summary = {
         "users": args.users, "seconds": round(elapsed, 1), "interval_ms": args.interval_ms, "same_input": args.same_input,
-        "app": args.app.name, "startup_s": round(startup, 2),
-        "offered_per_s": round(args.users * 1000 / args.interval_ms, 1) if args.interval_ms > 0 else None,  # None: back to back
+        "app": args.app.name, "startup_s": round(startup, 2), "page_files": len(files),
+        "page_mb_per_user": round(results.page_bytes / max(1, len(results.latencies["page files"]) / len(files)) / 1e6, 2),
         "completed_per_s": round(len(everything) / elapsed, 1),
-        "latency_ms": {"all": percentiles(everything), **{k: percentiles(v) for k, v in results.latencies.items()}},
+        "latency_ms": {"all": percentiles(everything), "actions": percentiles(actions),
+                       **{k: percentiles(v) for k, v in results.latencies.items()}},
         "errors": sum(results.errors.values()), "error_kinds": dict(results.errors), "error_examples": results.examples,
         "idle_rss_mb": round(idle["VmRSS"]), "peak_rss_mb": round(peak.get("VmRSS", 0)),
-        "peak_rss_anon_mb": round(peak.get("RssAnon", 0)), "peak_rss_file_mb": round(peak.get("RssFile", 0)),
         "server_cpu_share": round(server_cpu / elapsed, 2), "client_cpu_share": round(client_cpu / elapsed, 2),
-        "cpus": os.cpu_count(), "server_alive": alive,
+        "cpus": os.cpu_count(), "server_alive": alive, "tracebacks_in_log": log.count("Traceback"),
     }
     report(summary)
     if args.json:
@@ -321,22 +289,20 @@ def main(argv: list[str] | None = None) -> dict:
 
 def report(s: dict) -> None:
     lat = s["latency_ms"]
-    pace = f"one step per {s['interval_ms']:.0f} ms each" if s["offered_per_s"] else "steps back to back"
-    print(f"{s['users']} users for {s['seconds']} s, {pace}{', identical inputs' if s['same_input'] else ''}: "
-          f"offered {s['offered_per_s'] or '-'} steps/s ({STEPS + 1} requests per {STEPS} steps), "
+    print(f"{s['users']} users for {s['seconds']} s, a button per {s['interval_ms']:.0f} ms each after loading the page "
+          f"({s['page_files']} files, {s['page_mb_per_user']} MB){', identical inputs' if s['same_input'] else ''}: "
           f"completed {s['completed_per_s']} requests/s")
-    for kind in ("all", *KINDS):
+    for kind in ("all", "actions", *KINDS):
         p = lat[kind]
         if p["n"]:
             print(f"  {kind:11s} n={p['n']:6d}  p50 {p['p50']:7.1f} ms  p95 {p['p95']:7.1f} ms  p99 {p['p99']:7.1f} ms  max {p['max']:7.1f} ms")
     print(f"  errors: {s['errors']} {s['error_kinds'] or ''}")
     for line in s["error_examples"]:
         print(f"    {line}")
-    print(f"  server RSS: idle {s['idle_rss_mb']} MB, peak {s['peak_rss_mb']} MB "
-          f"(anon {s['peak_rss_anon_mb']}, file-backed {s['peak_rss_file_mb']})")
+    print(f"  server RSS: idle {s['idle_rss_mb']} MB, peak {s['peak_rss_mb']} MB; tracebacks in its log: {s['tracebacks_in_log']}")
     print(f"  CPU: server {s['server_cpu_share']:.2f} cores, load generator {s['client_cpu_share']:.2f} cores, of {s['cpus']}")
     checks = {"start-up < 6 s": s["startup_s"] < TARGETS["startup_s"], "zero errors": s["errors"] == TARGETS["errors"],
-              "p95 < 300 ms": lat["all"].get("p95", float("inf")) < TARGETS["p95_ms"],
+              "p95 <= 300 ms": lat["all"].get("p95", float("inf")) <= TARGETS["p95_ms"],
               "peak RSS < 800 MB": s["peak_rss_mb"] < TARGETS["peak_rss_mb"], "server alive": s["server_alive"]}
     print("  targets: " + ", ".join(f"{k} {'ok' if ok else 'MISSED'}" for k, ok in checks.items()))
 

@@ -7,28 +7,28 @@ import torch
 
 import app
 from ae.data import to_float
-from ae.strokes import drawing_to_input, encode_image
+from ae.strokes import drawing_to_input, encode_image, parse_drawing
 
 AE = app.S["ae"]
 SEVEN = json.dumps({"strokes": [[[60, 50], [220, 50], [120, 250]]]})
 
 
-def test_a_finished_drawing_is_kept_for_interpolation(mnist):
-    seven = app.on_draw(SEVEN)
-    assert len(seven.strokes) == 1 and seven.strokes[0].shape == (3, 2)
-    example = app.on_draw(encode_image(mnist.test_images[0].numpy()))
-    assert torch.equal(drawing_to_input(example), to_float(mnist.test_images[:1]))
-    assert torch.equal(drawing_to_input(app.FIRST), to_float(app.A.examples[:1]))  # the page and the server start alike
+def test_interpolation_takes_the_drawing_from_the_page(mnist):
+    from_seven = app.on_interpolate(-1, 3, SEVEN)
+    from_digit = app.on_interpolate(-1, 3, encode_image(mnist.test_images[0].numpy()))
+    assert from_seven.count("<img") == from_digit.count("<img") == 18 and from_seven != from_digit
+    assert app.on_interpolate(0, 3, "") == app.on_interpolate(0, 3, SEVEN)  # no drawing needed between test digits
 
 
 @pytest.mark.parametrize("empty", ["", '{"strokes": []}'])
-def test_an_empty_canvas_is_nothing(empty):
-    assert app.on_draw(empty) is None
+def test_interpolating_from_no_drawing_says_what_to_do(empty):
+    with pytest.raises(gr.Error, match="Draw a digit first"):
+        app.on_interpolate(-1, 1, empty)
 
 
 def test_a_broken_drawing_is_a_clear_error():
     with pytest.raises(gr.Error, match="Could not read the drawing: the drawing is not valid JSON"):
-        app.on_draw("{nope")
+        app.on_interpolate(-1, 1, "{nope")
 
 
 def test_sampling_gives_sixteen_judged_images_and_their_codes_for_the_map():
@@ -45,12 +45,9 @@ def test_prior_goes_through_both_decoders():
     assert "autoencoder" in ae_grid and "VAE" in vae_grid
 
 
-def test_interpolation_between_two_test_digits_and_from_the_drawing():
-    strips = app.on_interpolate(0, 1, None)
+def test_interpolation_between_two_test_digits():
+    strips = app.on_interpolate(0, 1, "")
     assert strips.count("<img") == 18 and "%" in strips
-    assert app.on_interpolate(-1, 1, app.on_draw(SEVEN)).count("<img") == 18
-    with pytest.raises(gr.Error, match="Draw a digit first"):
-        app.on_interpolate(-1, 1, None)
 
 
 def test_api_round_trip(mnist):
@@ -63,7 +60,7 @@ def test_api_round_trip(mnist):
     recon = torch.tensor(app.api_reconstruct(image))
     assert recon.shape == (28, 28) and torch.equal(recon, AE.model(torch.tensor(image)[None, None])[0, 0])
     prepared = app.api_prepare(json.loads(SEVEN)["strokes"])
-    assert prepared == drawing_to_input(app.on_draw(SEVEN))[0, 0].tolist()
+    assert prepared == drawing_to_input(parse_drawing(SEVEN))[0, 0].tolist()
 
 
 @pytest.mark.parametrize("fn, arg, message", [

@@ -61,8 +61,8 @@ def assert_clear_error(event: str, data, pattern: str | None = None) -> str:
 def good_calls_work(app, box) -> None:
     event, data = call(app.url, "decode", {"data": [mid(box)]})
     assert event == "complete" and len(data[0]) == 28, (event, str(data)[:200])
-    event, data = call(app.url, "draw", {"data": [payload()]})
-    assert event == "complete", (event, str(data)[:200])  # it sets the session's state, which the API does not show
+    event, data = call(app.url, "interpolate", {"data": [-1, 3, payload()]})
+    assert event == "complete" and data[0].count("<img") == 18, (event, str(data)[:200])
     status, text = post_json(f"{app.url}live/reconstruct", {"drawing": json.loads(payload()), "spaces": ["ae"]})
     assert status == 200 and len(json.loads(text)["results"]["ae"]["code"]) == 10, (status, text[:200])
     status, text = post_json(f"{app.url}live/decode", {"space": "ae", "z": mid(box)})
@@ -96,23 +96,23 @@ CASES = {
     "encode: null": ("encode", [None], "28x28"),
     "reconstruct: strings": ("reconstruct", [[["a"] * 28] * 28], "28"),
     "reconstruct: negative": ("reconstruct", [[[-1.0] * 28] * 28], r"\[0, 1\]"),
-    "draw: a number": ("draw", [123], "drawing"),
-    "draw: not JSON": ("draw", ["{nope"], "not valid JSON"),
-    "draw: a list": ("draw", [[1, 2, 3]], "drawing"),
-    "draw: the wrong keys": ("draw", [json.dumps({"w": 64, "h": 64})], "JSON object"),
-    "draw: an image of the wrong size": ("draw", [json.dumps({"image": "AAAA"})], "784 bytes"),
-    "draw: NaN in a point": ("draw", ['{"strokes": [[[NaN, 1]]]}'], "finite"),
-    "draw: a huge number": ("draw", ['{"strokes": [[[' + "9" * 400 + ', 1]]]}'], "too large"),
-    "draw: deep nesting": ("draw", ["[" * 50_000], "nested too deeply"),
-    "draw: too many points": ("draw", [json.dumps({"strokes": [[[1, 1]] * 5000]})], "at most 4000 points"),
-    "draw: a huge string": ("draw", ["x" * 500_000], "not valid JSON|too large"),
+    "interpolate: a number for the drawing": ("interpolate", [-1, 3, 123], "drawing"),
+    "interpolate: not JSON": ("interpolate", [-1, 3, "{nope"], "not valid JSON"),
+    "interpolate: a list": ("interpolate", [-1, 3, [1, 2, 3]], "drawing"),
+    "interpolate: the wrong keys": ("interpolate", [-1, 3, json.dumps({"w": 64, "h": 64})], "JSON object"),
+    "interpolate: an image of the wrong size": ("interpolate", [-1, 3, json.dumps({"image": "AAAA"})], "784 bytes"),
+    "interpolate: NaN in a point": ("interpolate", [-1, 3, '{"strokes": [[[NaN, 1]]]}'], "finite"),
+    "interpolate: a huge number": ("interpolate", [-1, 3, '{"strokes": [[[' + "9" * 400 + ', 1]]]}'], "too large"),
+    "interpolate: deep nesting": ("interpolate", [-1, 3, "[" * 50_000], "nested too deeply"),
+    "interpolate: too many points": ("interpolate", [-1, 3, json.dumps({"strokes": [[[1, 1]] * 5000]})], "at most 4000"),
+    "interpolate: no drawing": ("interpolate", [-1, 3, ""], "Draw a digit first"),
     "prepare: not strokes": ("prepare", ["lines"], "list of strokes"),
     "prepare: no strokes": ("prepare", [[]], "at least one stroke"),
     "prepare: a point of three": ("prepare", [[[[1, 2, 3]]]], r"\[x, y\]"),
     "sample: an unknown strategy": ("sample", ["magic"], "choices"),
     "sample: a number": ("sample", [7], "choices"),
-    "interpolate: out of range": ("interpolate", [99, -5, None], "choices"),
-    "interpolate: strings": ("interpolate", ["a", "b", None], "choices"),
+    "interpolate: out of range": ("interpolate", [99, -5, ""], "choices"),
+    "interpolate: strings": ("interpolate", ["a", "b", ""], "choices"),
 }
 
 
@@ -122,7 +122,7 @@ def test_bad_values_get_a_clear_error(app, case):
     assert_clear_error(*call(app.url, api_name, body(*data)), pattern)
 
 
-@pytest.mark.parametrize("api_name", ["decode", "encode", "reconstruct", "prepare", "draw", "interpolate"])
+@pytest.mark.parametrize("api_name", ["decode", "encode", "reconstruct", "prepare", "sample", "interpolate"])
 def test_missing_arguments_get_a_clear_error(app, api_name):
     assert_clear_error(*call(app.url, api_name, {"data": []}))
 
@@ -148,7 +148,7 @@ LIVE_CASES = {
     "reconstruct: 60 KB of {": ("reconstruct", b'{"a":' * 12_000, "nested too deeply|not valid JSON"),
     "reconstruct: a 400-digit number": ("reconstruct", b'{"drawing": {"strokes": [[[' + b"9" * 400 + b', 1]]]}, '
                                                        b'"spaces": ["ae"]}', "too large"),
-    "reconstruct: over 64 KB": ("reconstruct", b"x" * 100_000, "too large"),
+    "reconstruct: over 96 KB": ("reconstruct", b"x" * 100_000, "too large"),
     "decode: empty body": ("decode", b"", "not valid JSON"),
     "decode: a list": ("decode", b"[0, 0, 0, 0, 0, 0, 0, 0, 0, 0]", "JSON object"),
     "decode: an unknown model": ("decode", b'{"space": "gan", "z": [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]}', "space must be"),
@@ -160,7 +160,7 @@ LIVE_CASES = {
                                    "too large"),
     "decode: 60 KB of [": ("decode", b"[" * 60_000, "nested too deeply"),
     "decode: far outside": ("decode", b'{"space": "ae", "z": [1e9, 0, 0, 0, 0, 0, 0, 0, 0, 0]}', "outside its range"),
-    "decode: over 64 KB": ("decode", b'{"space": "ae", "z": [' + b"0, " * 40_000 + b"0]}", "too large"),
+    "decode: over 96 KB": ("decode", b'{"space": "ae", "z": [' + b"0, " * 40_000 + b"0]}", "too large"),
 }
 
 
@@ -225,7 +225,7 @@ def test_a_non_image_file_where_numbers_are_expected_is_a_clear_error(app):
     path = json.loads(text)[0]
     file_data = {"path": path, "meta": {"_type": "gradio.FileData"}}
     for api_name, data in [("encode", [file_data]), ("decode", [file_data]), ("reconstruct", [path]),
-                           ("draw", [file_data])]:
+                           ("interpolate", [-1, 3, file_data])]:
         assert_clear_error(*call(app.url, api_name, body(*data)))
 
 

@@ -1,7 +1,7 @@
 // The drawing canvas (white ink on black, like MNIST) and its live previews. The drawing is kept as strokes of
 // points; each change is prepared and reconstructed (engine.js) at most once a display frame, in the model the
 // sliders drive. A finished drawing is reconstructed in every model, which the sliders and the comparison take
-// from the store, and becomes props.value: the server keeps it for sampling and interpolation (app.py's on_draw).
+// from the store, and becomes props.value, the canvas's value that Interpolate sends the server with its click.
 import { ready, reconstruct } from "./engine.js";
 import { latest } from "./latest.js";
 import { SIDE as PIXELS, fromBase64, paint, show } from "./paint.js";
@@ -94,7 +94,7 @@ export function mount(element, props) {
   function changed(final) {
     state.drawing = drawing();
     update(final);
-    if (final) props.value = state.drawing ? JSON.stringify(state.drawing) : "";
+    if (final) props.value = state.drawing ? JSON.stringify(state.drawing) : ""; // no request: read on Interpolate
   }
 
   canvas.addEventListener("pointerdown", (e) => {
@@ -165,9 +165,8 @@ export function mount(element, props) {
       notice.hidden = false;
       notice.textContent = `The models run on the server, not in this page: ${reason}.`;
     }
-    example = state.data.examples.pixels[0]; // the page starts from a real test digit, as the server does
+    example = state.data.examples.pixels[0]; // the page starts from a real test digit
     repaint();
-    state.drawing = drawing();
-    update(true);
+    changed(true);
   }, (err) => show(seen, null, "the page's data did not load: " + err.message, true));
 }

@@ -75,11 +75,12 @@ def point_along(xy: list[tuple[float, float]], t: float) -> tuple[float, float]:
 
 
 def draw_stroke(page: Page, selector: str, points: list[tuple[float, float]], *, duration_s: float = 0.3,
-                flick_to: tuple[float, float] | None = None) -> None:
+                flick_to: tuple[float, float] | None = None, pause_ms: float = 16) -> None:
     """Press, follow points (fractions of the element's box, (0, 0) = top left) for duration_s, release.
 
     flick_to: a last point reached in one move just before the release, as a quick end of a stroke: what it
     draws cannot have been sent and answered before the release, so the final update differs from the ones before.
+    pause_ms: a wait after each move; each move itself takes about a display frame.
     """
     box = page.locator(selector).bounding_box()
     assert box is not None, f"{selector} is not visible"
@@ -93,7 +94,8 @@ def draw_stroke(page: Page, selector: str, points: list[tuple[float, float]], *,
     paced = xy[:-1] if flick_to is not None else xy
     while (t := (time.monotonic() - start) / duration_s) < 1:  # paced by the clock: slow moves don't stretch it
         page.mouse.move(*point_along(paced, t))
-        page.wait_for_timeout(16)  # about one move per frame, like a real pointer; time.sleep would stall playwright
+        if pause_ms:
+            page.wait_for_timeout(pause_ms)  # time.sleep would stall playwright
     page.mouse.move(*paced[-1])
     if flick_to is not None:
         page.mouse.move(*xy[-1])

@@ -4,10 +4,10 @@ import numpy as np
 from playwright.sync_api import Page
 
 # From the page's first script on: every image painted into a figure with an id (#model-input, #reconstruction,
-# #decoded, ...: the page paints 28x28 canvases with putImageData), and every pointer press and release.
+# #decoded, ...: the page paints 28x28 canvases with putImageData), every pointer press and release, and the last move.
 RECORDER_JS = """
 (() => {
-  const rec = window.__rec = { paints: [], downs: [], ups: [] };
+  const rec = window.__rec = { paints: [], downs: [], ups: [], moved: 0 };
   const put = CanvasRenderingContext2D.prototype.putImageData;
   CanvasRenderingContext2D.prototype.putImageData = function (...args) {
     put.apply(this, args);
@@ -16,6 +16,7 @@ RECORDER_JS = """
   };
   addEventListener("pointerdown", () => rec.downs.push(performance.now()), true);
   addEventListener("pointerup", () => rec.ups.push(performance.now()), true);
+  addEventListener("pointermove", () => { rec.moved = performance.now(); }, true);
 })();
 """
 
@@ -37,7 +38,7 @@ def reset_recorder(page: Page) -> None:
 
 
 def recorded(page: Page) -> dict:
-    """{"paints": [{id, t}], "downs": [t], "ups": [t]} since the page loaded or reset_recorder."""
+    """{"paints": [{id, t}], "downs": [t], "ups": [t], "moved": t} since the page loaded or reset_recorder."""
     return page.evaluate("() => window.__rec")
 
 
