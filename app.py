@@ -3,7 +3,10 @@ import os
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # must be set before gradio is imported
 
+import functools  # noqa: E402
+import html  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import secrets  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -17,7 +20,7 @@ from ae.inference import check_code, check_image, decode, encode, interpolate, l
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
 from ae.strokes import drawing_to_input, parse_drawing  # noqa: E402
-from serving import launch_settings, page_assets, version_of  # noqa: E402
+from serving import api_inputs, launch_settings, page_assets, version_of  # noqa: E402
 
 UI = Path(__file__).parent / "ui"
 try:
@@ -27,9 +30,10 @@ except (WeightsError, OSError, ValueError) as e:
 S = A.spaces
 PAGE, PROBLEMS = page_assets(A)  # the page's own files, served by name; PROBLEMS: files left out, said at launch
 VERSION = version_of(PAGE)
-# UI events: off the API page, still typed; outside gradio's queue (stateless, so safe): a plain request costs
-# the server a few ms less than a queued event with its event stream, and a room's presses run side by side
-HIDDEN = dict(api_visibility="undocumented", show_progress="hidden", queue=False)
+# The buttons' events: off the API page, still typed; outside gradio's queue (stateless, so safe): a plain request
+# costs the server a few ms less than a queued event with its event stream, and a room's presses run side by side
+BUTTON = dict(api_visibility="undocumented", show_progress="minimal", queue=False)
+SURE = 0.9  # the judge is sure of an image when its top probability is at least this
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -46,9 +50,29 @@ def live_html(name: str, elem_id: str, value: str = "") -> gr.HTML:
                    elem_id=elem_id)
 
 
-def digit(x: torch.Tensor, caption: str, cls: str = "digit") -> str:
-    """An image (1, 28, 28) as crisp inline HTML with a caption."""
-    return f'<figure class="{cls}"><img src="{to_data_uri(x)}" alt="{caption}"><figcaption>{caption}</figcaption></figure>'
+@functools.cache
+def template(name: str) -> str:
+    return (UI / "templates" / f"{name}.html").read_text()
+
+
+def render(name: str, **fields) -> str:
+    """ui/templates/<name>.html filled in with fields (text fields are escaped by the caller, html.escape)."""
+    return template(name).format(**fields)
+
+
+def fail(message: str) -> gr.Error:
+    """An input error for the API's caller: a message, no traceback in the server's log."""
+    return gr.Error(message, print_exception=False)
+
+
+def cell(x: torch.Tensor, caption: str, doubt: bool) -> str:
+    """An image (1, 28, 28) as a small captioned figure."""
+    return render("cell", cls="cell doubt" if doubt else "cell", src=to_data_uri(x), caption=html.escape(caption))
+
+
+def verdict(digit: int, confidence: float) -> str:
+    """The judge's verdict as a caption: "✓ 3 · 0.97" when sure (>= 0.9), "? 3 · 0.89" when not (never rounded up)."""
+    return f"{'✓' if confidence >= SURE else '?'} {digit} · {math.floor(confidence * 100) / 100:.2f}"
 
 
 def measured(model: str, source: str) -> str:
@@ -56,32 +80,40 @@ def measured(model: str, source: str) -> str:
     row = next((r for r in A.table["rows"] if (r["model"], r["source"]) == (model, source)), None) if A.table else None
     if row is None:
         return ""
-    return (f'<div class="note">measured on {A.table["n"]:,} samples: the judge is sure of {row["confident_share"]:.0%}, '
-            f'Fréchet distance to real digits {max(row["frechet"], 0):.0f} (see the table below)</div>')
+    return render("measured", n=A.table["n"], share=row["confident_share"], frechet=max(row["frechet"], 0))
 
 
 def grid_html(images: torch.Tensor, title: str, score: str = "") -> str:
     """Images (B, 1, 28, 28) with the judge's verdict under each, and the measured score of their source."""
     labels, conf = verdicts(A.judge, images)
-    cells = "".join(digit(x, f"{y} · {c:.2f}" if c >= 0.9 else f"? · {c:.2f}", "cell" + ("" if c >= 0.9 else " doubt"))
-                    for x, y, c in zip(images, labels, conf))
-    share = sum(c >= 0.9 for c in conf) / len(conf)
-    return f'<div class="grid-title">{title}: the judge is sure (≥ 0.9) of {share:.0%}</div><div class="grid">{cells}</div>{score}'
+    cells = "".join(cell(x, verdict(y, c), c < SURE) for x, y, c in zip(images, labels, conf))
+    return render("grid", title=html.escape(title), share=sum(c >= SURE for c in conf) / len(conf), cells=cells,
+                  measured=score)
 
 
-def on_sample(strategy: str) -> list:
+def on_sample(strategy: str) -> dict:
     """16 codes for the autoencoder from a strategy, decoded and judged; the page marks them on its map."""
     seed = secrets.randbelow(2**31)  # a new draw per click, reproducible from the seed shown
     z = sample(S["ae"], strategy, 16, seed)
-    grid = grid_html(decode(S["ae"].model, z), f"{STRATEGIES[strategy]} (seed {seed})", measured("ae", strategy))
-    return [grid, json.dumps({"space": "ae", "codes": z.tolist()})]
+    return {grid: grid_html(decode(S["ae"].model, z), f"{STRATEGIES[strategy]} (seed {seed})", measured("ae", strategy)),
+            latent_map: json.dumps({"space": "ae", "codes": z.tolist()})}
 
 
-def on_prior() -> list:
+def on_prior() -> dict:
     """The same 16 codes from N(0, I) through the autoencoder's and the VAE's decoder."""
     seed = secrets.randbelow(2**31)
     z = sample(S["ae"], "normal", 16, seed)
-    return [grid_html(decode(S[n].model, z), f"{S[n].title}, N(0, I), seed {seed}", measured(n, "normal")) for n in ("ae", "vae")]
+    return {out: grid_html(decode(S[n].model, z), f"{S[n].title}, N(0, I), seed {seed}", measured(n, "normal"))
+            for n, out in (("ae", prior_ae), ("vae", prior_vae))}
+
+
+def paths_note() -> str:
+    """What benchmarks/interpolation.py measured along many paths, as a sentence."""
+    if A.paths is None:
+        return ""
+    ae, vae = A.paths["ae"], A.paths["vae"]
+    return render("paths", pairs=A.paths["pairs"], ae_sure=ae["frames_sure"], vae_sure=vae["frames_sure"],
+                  ae_red=ae["frames_red"], vae_red=vae["frames_red"])
 
 
 def on_interpolate(a: int, b: int, payload: str) -> str:
@@ -93,20 +125,19 @@ def on_interpolate(a: int, b: int, payload: str) -> str:
     try:
         drawing = parse_drawing(payload)
     except ValueError as e:
-        raise gr.Error(f"Could not read the drawing: {e}") from None
+        raise fail(f"Could not read the drawing: {e}") from None
     if drawing is None and -1 in (a, b):
-        raise gr.Error("Draw a digit first, or pick two test digits.")
+        return render("message", text="There is no drawing to start from: draw a digit, or pick two test digits.")
     ends = [drawing_to_input(drawing) if i == -1 else to_float(A.examples[i:i + 1]) for i in (a, b)]
-    rows = ""
+    strips = ""
     for n in ("ae", "vae"):
         s = S[n]
         za, zb = (encode(s.model, e) for e in ends)
         frames = interpolate(za, zb, 9)
         meters = [measure(s, z) for z in frames]
-        cells = "".join(digit(f, f"{m['percentile']:.0f}%", "cell" + (" doubt" if m["warn"] else ""))
-                        for f, m in zip(decode(s.model, frames), meters))
-        rows += f'<div class="grid-title">{s.title}</div><div class="strip">{cells}</div>'
-    return rows + '<div class="note">under each frame: how far its code is from the data, as a percentile of real test digits</div>'
+        cells = "".join(cell(f, f"{m['percentile']:.0f}%", m["warn"]) for f, m in zip(decode(s.model, frames), meters))
+        strips += render("strip", title=html.escape(s.title), cells=cells)
+    return render("interpolation", strips=strips, paths=paths_note())
 
 
 def api_encode(image: list[list[float]]) -> list[float]:
@@ -114,15 +145,20 @@ def api_encode(image: list[list[float]]) -> list[float]:
     try:
         return encode(S["ae"].model, check_image(image)).tolist()
     except ValueError as e:
-        raise gr.Error(str(e)) from None
+        raise fail(str(e)) from None
 
 
-def api_decode(code: list[float]) -> list[list[float]]:
-    """Decode a 10-number code (each inside its slider range) to a 28x28 image with pixels in [0, 1]."""
+def api_decode(code: list[float]) -> dict:
+    """Decode any 10-number code (each in [-1000, 1000]) to a 28x28 image in [0, 1], and say how far the code is
+    from the data: the distance to the nearest training code, its digit, that distance's percentile among real
+    test digits' and whether it is beyond the 99th (the decoder is guessing there)."""
     try:
-        return decode(S["ae"].model, check_code(code, S["ae"].lo, S["ae"].hi)[0])[0].tolist()
+        z = check_code(code)[0]
     except ValueError as e:
-        raise gr.Error(str(e)) from None
+        raise fail(str(e)) from None
+    m = measure(S["ae"], z)
+    return {"image": decode(S["ae"].model, z)[0].tolist(), "distance": m["distance"], "nearest_digit": m["digit"],
+            "percentile": m["percentile"], "off_the_data": m["warn"]}
 
 
 def api_reconstruct(image: list[list[float]]) -> list[list[float]]:
@@ -130,7 +166,7 @@ def api_reconstruct(image: list[list[float]]) -> list[list[float]]:
     try:
         return S["ae"].model(check_image(image))[0, 0].tolist()
     except ValueError as e:
-        raise gr.Error(str(e)) from None
+        raise fail(str(e)) from None
 
 
 def api_prepare(strokes: list[list[list[float]]]) -> list[list[float]]:
@@ -138,9 +174,9 @@ def api_prepare(strokes: list[list[list[float]]]) -> list[list[float]]:
     try:
         x = drawing_to_input(parse_drawing(json.dumps({"strokes": strokes})))
     except ValueError as e:
-        raise gr.Error(str(e)) from None
+        raise fail(str(e)) from None
     if x is None:
-        raise gr.Error("a drawing needs at least one stroke")
+        raise fail("a drawing needs at least one stroke")
     return x[0, 0].tolist()
 
 
@@ -163,6 +199,12 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
             latent_map = live_html("latent-map", "latent-map")
     gr.Markdown(format_table(A.table["rows"]) if A.table else "*Not measured yet: run `python benchmarks/sampling_table.py`.*",
                 elem_id="table")
+    gr.Markdown((UI / "table.md").read_text(), elem_id="table-note")
+
+    gr.Markdown((UI / "bottleneck.md").read_text(), elem_id="sizes-intro")
+    live_html("bottleneck", "bottleneck")
+    gr.Markdown((UI / "planes.md").read_text(), elem_id="planes-intro")
+    live_html("planes", "planes")
 
     gr.Markdown((UI / "beyond.md").read_text(), elem_id="beyond")
     live_html("compare", "compare")
@@ -177,10 +219,13 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     interp = gr.HTML(elem_id="interpolation")
     gr.Markdown((UI / "explain.md").read_text().format(test_mse=A.summary["test_mse"], pca_mse=A.summary["pca_test_mse"],
                                                        epochs=A.summary["recipe"]["epochs"]), elem_id="explain")
+    gr.HTML(f'<figure class="ae-figure"><img src="ui/{VERSION}/ae_figure.png" alt="ten test digits and their '
+            f'reconstructions"><figcaption>Ten test digits (top) and their reconstructions</figcaption></figure>',
+            elem_id="figure")
 
-    sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **HIDDEN)
-    prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **HIDDEN)
-    interp_btn.click(on_interpolate, [end_a, end_b, canvas], interp, api_name="interpolate", **HIDDEN)
+    sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **BUTTON)
+    prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **BUTTON)
+    interp_btn.click(on_interpolate, [end_a, end_b, canvas], interp, api_name="interpolate", **BUTTON)
     gr.api(api_encode, api_name="encode")
     gr.api(api_decode, api_name="decode")
     gr.api(api_reconstruct, api_name="reconstruct")
@@ -191,4 +236,4 @@ if __name__ == "__main__":
     for problem in PROBLEMS:
         print(f"warning: {problem}; the page will run the models on the server", flush=True)
     torch.set_num_threads(1)  # tiny models: one thread per request is 10-40x faster than two fighting for 2 cores
-    demo.launch(css_paths=[UI / "app.css"], **launch_settings(S, PAGE, VERSION))
+    demo.launch(css_paths=[UI / "app.css"], **launch_settings(S, PAGE, VERSION, api_inputs(demo)))

@@ -4,11 +4,13 @@ import asyncio
 import gzip
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from fastapi import HTTPException
 from fastapi.responses import JSONResponse
 from gradio.route_utils import FnIndexInferError
 from starlette.middleware import Middleware
@@ -21,16 +23,15 @@ from ae.config import WEIGHTS_DIR
 from ae.export import MANIFEST
 from ae.inference import Assets, Space
 from ae.live import decode_code, reconstruct_drawing
-from ae.page import page_files
+from ae.page import bottleneck_files, page_files
 
 UI = Path(__file__).resolve().parent / "ui"
 VENDOR = UI / "vendor" / "onnxruntime-web"
-# The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through ASSET_ROUTE.
+# The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
 MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
-           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js"]
-RUNTIME = {"ort.wasm.bundle.min.mjs": "ort.wasm.bundle.min.mjs",  # served name: vendored file
-           "ort-wasm-simd-threaded.wasm": "ort-wasm-simd-threaded.wasm"}  # stored as .br and .gz
+           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js", "planes.js"]
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
+         ".svg": "image/svg+xml",
          ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
 CACHE = "public, max-age=31536000, immutable"  # the version in every URL changes whenever any file does
 
@@ -45,7 +46,7 @@ class BodyLimit:
     """ASGI middleware: HTTP 413 for a POST body over max_bytes. Uploads keep gradio's own max_file_size.
 
     gradio keeps each call's input in its session until 10,000 sessions pile up, so one 5 MB list of
-    numbers costs ~60 MB of memory for a long time; the app's largest real input is ~20 KB.
+    numbers costs ~60 MB of memory for a long time; the app's largest real input is ~60 KB.
     """
 
     def __init__(self, app, max_bytes: int):
@@ -79,10 +80,7 @@ class BodyLimit:
         await self.app(scope, replay, send)
 
     async def refuse(self, send) -> None:
-        body = f'{{"error": "request body too large: at most {self.max_bytes} bytes"}}'.encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await send_json(send, 413, {"error": f"request body too large: at most {self.max_bytes} bytes"})
 
 
 def accepts(headers: list[tuple[bytes, bytes]]) -> set[str]:
@@ -145,6 +143,116 @@ class GradioFiles:
         return out + [(b"content-length", str(len(body)).encode())], body
 
 
+CALL = re.compile(r"^/gradio_api/(?:run|call)/([A-Za-z0-9_-]+)/?$")  # a direct or a queued call by API name
+STREAM = re.compile(r"^/gradio_api/call/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+$")  # a queued call's event stream
+JOIN = "/gradio_api/queue/join"  # the page's queued calls, by fn_index
+
+
+def api_inputs(demo) -> dict[str | int, list[list | None]]:
+    """Each event of demo, by API name and by fn_index: per input, the values it allows (a choice's) or None (any)."""
+    table = {}
+    for index, fn in demo.fns.items():
+        allowed = [[v for _, v in c.choices] if getattr(c, "choices", None) else None for c in fn.inputs]
+        table[index] = table[fn.api_name] = allowed
+    return table
+
+
+class GradioCalls:
+    """ASGI middleware for gradio's own endpoints, which answer some bad input with HTTP 500 and a traceback in its log.
+
+    A call whose inputs are the wrong number, or a value outside a choice's list, is refused with 400 and a message
+    before gradio sees it; an input error a handler raises (gr.Error) on a direct call (/gradio_api/run/) is 400.
+    """
+
+    def __init__(self, app, inputs: dict[str | int, list[list | None]]):
+        self.app, self.inputs = app, inputs
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] == "http" and scope["method"] == "GET" and STREAM.match(scope["path"]):
+            return await self.stream(scope, receive, send)
+        match = CALL.match(scope["path"]) if scope["type"] == "http" and scope["method"] == "POST" else None
+        if match is None and not (scope["type"] == "http" and scope["path"] == JOIN):
+            return await self.app(scope, receive, send)
+        body, more = b"", True
+        while more:  # BodyLimit has bounded it
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        problem = self.check(match[1] if match else None, body)
+        if problem:
+            return await send_json(send, 400, {"error": problem})
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if sent:
+                return await receive()
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        direct = scope["path"].startswith("/gradio_api/run/")
+        await self.app(scope, replay, self.input_errors_as_400(send) if direct else send)
+
+    async def stream(self, scope, receive, send):
+        """gradio answers an unknown event id with an error event, then raises its 404 into a response already
+        begun: the client has its answer, so that exception ends the stream instead of the log's traceback."""
+        try:
+            await self.app(scope, receive, send)
+        except RuntimeError as e:
+            if not isinstance(e.__cause__, HTTPException):
+                raise
+
+    def check(self, name: str | None, body: bytes) -> str | None:
+        """What is wrong with a call's inputs, or None (gradio answers a body it cannot parse with 400 itself)."""
+        try:
+            msg = json.loads(body)
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(msg, dict) or not isinstance(msg.get("data"), list):
+            return None
+        key = msg.get("fn_index") if name in (None, "predict") else name
+        allowed = self.inputs.get(key) if isinstance(key, (str, int)) and not isinstance(key, bool) else None
+        if allowed is None:
+            return None
+        data = msg["data"]
+        if "gradio.FileData" in body.decode("utf-8", "replace"):  # gradio would try to copy the named file
+            return "this app takes no files: send numbers and text"
+        if len(data) != len(allowed):
+            return f"this endpoint takes {len(allowed)} inputs, got {len(data)}"
+        for i, (value, choices) in enumerate(zip(data, allowed)):
+            if choices is not None and (isinstance(value, bool) or value not in choices):
+                return f"input {i} must be one of {choices}, got {str(value)[:40]}"
+        return None
+
+    @staticmethod
+    def input_errors_as_400(send):
+        """A send that turns gradio's 500 for an error a handler raised on purpose (gr.Error: it has a title) into 400."""
+        start = None
+
+        async def wrapped(message):
+            nonlocal start
+            if message["type"] == "http.response.start" and message["status"] == 500:
+                start = message  # held until the body says what kind of error it is
+                return None
+            if start is not None and message["type"] == "http.response.body":
+                try:
+                    on_purpose = "title" in json.loads(message.get("body", b"") or b"{}")
+                except ValueError:
+                    on_purpose = False
+                await send({**start, "status": 400 if on_purpose else 500})
+                start = None
+            return await send(message)
+        return wrapped
+
+
+async def send_json(send, status: int, content: dict) -> None:
+    body = json.dumps(content).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
 def unknown_endpoint(request, exc: FnIndexInferError) -> JSONResponse:
     """A 404 that names the problem, instead of gradio's bare 500 'Internal Server Error'."""
     return JSONResponse({"error": f"{exc}; the endpoints are listed at /?view=api"}, status_code=404)
@@ -200,6 +308,13 @@ def vendor_sums() -> dict[str, str]:
     return {name: digest for digest, name in (line.split("  ", 1) for line in lines if "  " in line)}
 
 
+def rewrite_command(onnx_name: str) -> str:
+    """The train.py command that writes an ONNX file again: ae_d2_encoder.onnx -> ... --model ae --latent-dim 2 --reuse."""
+    parts = onnx_name.removesuffix(".onnx").split("_")[:-1]  # ["pca"], ["vae"] or ["ae", "d2"]
+    size = f" --latent-dim {parts[1][1:]}" if len(parts) == 2 else ""
+    return f"python train.py --model {'ae' if parts[0] == 'pca' else parts[0]}{size} --reuse"
+
+
 def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[str, Asset], list[str]]:
     """Every file the page may load, by the name it asks for, and a line for each file that is missing or corrupt.
 
@@ -209,6 +324,10 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
     for name in MODULES:
         found[name] = (UI / name).read_bytes()  # the app's own code: a missing module is a broken checkout, not a fallback
     found.update(page_files(assets))
+    section, section_onnx = bottleneck_files(weights_dir)
+    found.update(section)
+    if (weights_dir / "ae_figure.png").is_file():
+        found["ae_figure.png"] = (weights_dir / "ae_figure.png").read_bytes()
     sums = vendor_sums()
     try:
         found["ort.wasm.bundle.min.mjs"] = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
@@ -219,13 +338,11 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
         wasm = None
     manifest = weights_dir / MANIFEST
     onnx_sums = json.loads(manifest.read_text()) if manifest.is_file() else {}
-    for space in assets.spaces:
-        for part in ("encoder", "decoder"):
-            name = f"{space}_{part}.onnx"
-            try:
-                found[name] = checked(weights_dir / name, onnx_sums, name)
-            except ValueError as e:
-                problems.append(f"{e}: rewrite it with `python train.py --model {'ae' if space == 'pca' else space} --reuse`")
+    for name in [f"{space}_{part}.onnx" for space in assets.spaces for part in ("encoder", "decoder")] + section_onnx:
+        try:
+            found[name] = checked(weights_dir / name, onnx_sums, name)
+        except ValueError as e:
+            problems.append(f"{e}: rewrite it with `{rewrite_command(name)}`")
     table = {name: Asset(data, MEDIA[Path(name).suffix], {"gzip": gzip.compress(data, 6, mtime=0)})
              for name, data in found.items()}
     if wasm is not None:
@@ -259,7 +376,7 @@ def asset_route(table: dict[str, Asset], version: str) -> Route:
     return Route("/ui/{version}/{name}", endpoint, methods=["GET"])
 
 
-def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: str) -> dict:
+def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: str, inputs: dict) -> dict:
     """Keyword arguments for demo.launch: limits for a room of users, error answers, the page's files and the live routes."""
     return dict(
         footer_links=["api"],
@@ -270,7 +387,7 @@ def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: 
         ssr_mode=False,  # this Python process serves the page and the live routes, on Spaces too
         app_kwargs={"routes": [asset_route(table, version), *live_routes(spaces)],
                     # the page itself (gradio's config of every component) is 150 KB of text: about 25 KB gzipped
-                    "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES),
+                    "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES), Middleware(GradioCalls, inputs=inputs),
                                    Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6), Middleware(GradioFiles)],
                     "exception_handlers": {FnIndexInferError: unknown_endpoint}},
     )

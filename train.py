@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from ae.config import DATA_DIR, LATENT_DIM, WEIGHTS_DIR
+from ae.config import DATA_DIR, LATENT_DIM, WEIGHTS_DIR, model_stem
 from ae.data import load_mnist, to_float
 from ae.export import export_model
 from ae.images import reconstruction_figure
@@ -53,11 +53,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.latent_dim < 1:
         p.error(f"--latent-dim must be at least 1, got {args.latent_dim}")
     return args
-
-
-def file_stem(model: str, latent_dim: int) -> str:
-    """weights/<stem>.safetensors: "ae" and "vae" for the app's ten-number codes, "ae_d2" and so on for other sizes."""
-    return model if latent_dim == LATENT_DIM else f"{model}_d{latent_dim}"
 
 
 def ae_loss(model: Autoencoder, xb: torch.Tensor) -> torch.Tensor:
@@ -158,7 +153,7 @@ def write_test_codes(name: str, model: torch.nn.Module, data, out: Path) -> None
 
 def train_autoencoder(args: argparse.Namespace, data) -> dict:
     """Train (or with --reuse load) the AE or VAE, then write its weights, summary, latents and figure."""
-    name = file_stem(args.model, args.latent_dim)  # files are <out>/<name>.safetensors, <name>.json, ...
+    name = model_stem(args.model, args.latent_dim)  # files are <out>/<name>.safetensors, <name>.json, ...
     x_train, x_test = to_float(data.train_images), to_float(data.test_images)  # (N, 1, 28, 28) in [0, 1]
     path, summary_path = args.out / f"{name}.safetensors", args.out / f"{name}.json"
     kind = CLASSES[args.model].__name__

@@ -8,5 +8,11 @@ DATA_DIR = ROOT / "data"  # torchvision's layout: DATA_DIR / "MNIST" / "raw" / <
 WEIGHTS_DIR = Path(os.environ.get("AE_WEIGHTS", ROOT / "weights"))
 
 LATENT_DIM = 10  # the bottleneck: ten numbers per image
+CODE_SIZES = (2, 4, 10, 16, 32)  # the autoencoders shipped to compare bottlenecks (the VAE at 2 and 10)
 IMAGE_SIZE = 28  # MNIST images are 28x28, white ink (1.0) on black (0.0)
 MEAN_PIXEL, STD_PIXEL = 0.1307, 0.3081  # of the 60,000 training images in [0, 1] (data/README.md)
+
+
+def model_stem(model: str, latent_dim: int) -> str:
+    """weights/<stem>.safetensors: "ae" and "vae" for the app's ten-number codes, "ae_d2" and so on for other sizes."""
+    return model if latent_dim == LATENT_DIM else f"{model}_d{latent_dim}"

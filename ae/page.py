@@ -4,15 +4,19 @@ The page's files are built here once at start-up; serving.py serves them under f
 """
 import base64
 import json
+from pathlib import Path
 
 import numpy as np
 import torch
 
+from ae.config import CODE_SIZES, LATENT_DIM, model_stem
 from ae.inference import WARN_PERCENTILE, Assets, Space, project
-from ae.plots import PALETTE, map_extent, rebin, scatter_png
+from ae.plots import PALETTE, curves_svg, map_extent, rebin, scatter_png
+from ae.store import load_tensors
 
 MAP_SIZE = 320  # the latent map's side in px
 ERROR_PERCENTILE = 99  # a drawing whose reconstruction error is beyond this percentile of the test digits' is unusual
+PLANE_SAMPLES = 12  # codes from N(0, I) marked on each 2-D plane
 
 
 def meter_pack(space: Space) -> bytes:
@@ -58,6 +62,42 @@ def page_files(assets: Assets) -> dict[str, bytes]:
     files["spaces.json"] = json.dumps({"spaces": spaces, "examples": examples, "palette": PALETTE,
                                        "map_size": MAP_SIZE, "error_percentile": ERROR_PERCENTILE}).encode()
     return files
+
+
+def plane(weights_dir: Path, model: str, title: str) -> tuple[dict, bytes]:
+    """A 2-D model's test codes as a picture coloured by digit, exactly (no projection), with N(0, I) samples marked.
+
+    The plane spans 99% of the codes and the square where N(0, I) puts nearly all its samples, so both show.
+    """
+    stem = model_stem(model, 2)
+    codes, _ = load_tensors(weights_dir / f"{stem}_codes.safetensors", "TestCodes")
+    xy = codes["test_codes"]  # (10000, 2)
+    x0, x1, y0, y1 = map_extent(xy)
+    extent = (min(x0, -3.5), max(x1, 3.5), min(y0, -3.5), max(y1, 3.5))
+    samples = torch.randn(PLANE_SAMPLES, 2, generator=torch.Generator().manual_seed(0))
+    info = {"title": title, "extent": list(extent), "picture": f"{stem}_plane.png", "decoder": f"{stem}_decoder.onnx",
+            "samples": samples.tolist()}
+    return info, scatter_png(xy, codes["test_labels"], extent, size=MAP_SIZE)
+
+
+def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The code-size section's files: bottleneck.json (the models per size, the 2-D planes, what was measured), the
+    planes' pictures and the measured curves; and the ONNX files it runs. Sizes whose weights are absent are left out."""
+    sizes = [d for d in CODE_SIZES if (weights_dir / f"{model_stem('ae', d)}.safetensors").is_file()]
+    files = {}
+    info = {"sizes": [{"d": d, "files": {part: f"{model_stem('ae', d)}_{part}.onnx" for part in ("encoder", "decoder")}}
+                      for d in sizes], "planes": {}}
+    onnx = [f for s in info["sizes"] for f in s["files"].values() if s["d"] != LATENT_DIM]
+    for model, title in (("ae", "autoencoder"), ("vae", "VAE")):
+        if (weights_dir / f"{model_stem(model, 2)}_codes.safetensors").is_file():
+            info["planes"][model], files[f"{model_stem(model, 2)}_plane.png"] = plane(weights_dir, model, title)
+            onnx.append(info["planes"][model]["decoder"])
+    measured = weights_dir / "bottleneck.json"
+    if measured.is_file():
+        info["measured"] = json.loads(measured.read_text())
+        files["bottleneck.svg"] = curves_svg(info["measured"]).encode()
+    files["bottleneck.json"] = json.dumps(info).encode()
+    return files, sorted(set(onnx))
 
 
 def pixels_b64(x: torch.Tensor) -> str:

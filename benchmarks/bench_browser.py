@@ -117,8 +117,27 @@ def drag(page, duration_s: float, k: int) -> dict:
     return {"rate": len([t for t in paints if down < t < up]) / ((up - down) / 1000), "lag": max(paints) - rec["moved"]}
 
 
-def transferred(browser, url: str) -> tuple[float, float, float]:
-    """Bytes on the wire for a first visit and for a reload (a normal profile's cache), and load -> first reconstruction."""
+def hover(page, duration_s: float) -> dict:
+    """The pointer moved across the autoencoder's 2-D plane: decodes a second, the last move to the last decode."""
+    plane = page.locator("#planes .ae-plane:has(#plane-ae) .map")
+    plane.scroll_into_view_if_needed()
+    box = plane.bounding_box()
+    page.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)  # the plane's model loads on the first move
+    page.wait_for_selector("#plane-ae:not(.empty)", timeout=30_000)
+    wait_quiet(page, 300, timeout_ms=30_000)
+    reset_recorder(page)
+    start = time.monotonic()
+    while (t := (time.monotonic() - start) / duration_s) < 1:  # each move takes about a display frame
+        page.mouse.move(box["x"] + box["width"] * (0.1 + 0.8 * t), box["y"] + box["height"] * (0.3 + 0.4 * t))
+    wait_quiet(page, 1000, timeout_ms=30_000)
+    rec = recorded(page)
+    paints = [p["t"] for p in rec["paints"] if p["id"] == "plane-ae"]
+    return {"rate": len([t for t in paints if t <= rec["moved"]]) / duration_s, "lag": max(paints) - rec["moved"]}
+
+
+def transferred(browser, url: str) -> tuple[float, float, float, float]:
+    """Bytes on the wire for a first visit, then for scrolling through the whole page (the code-size section loads its
+    models when it comes into view), and for a reload (a normal profile's cache); and load -> first reconstruction."""
     context = browser.new_context()
     page = context.new_page()
     page.add_init_script(RECORDER_JS)
@@ -126,17 +145,21 @@ def transferred(browser, url: str) -> tuple[float, float, float]:
     cdp.send("Network.enable")
     sizes = {}
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
-    totals, first = [], None
-    for _ in range(2):
-        sizes.clear()
-        page.goto(url) if first is None else page.reload()
-        page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
-        if first is None:
-            first = min(p["t"] for p in recorded(page)["paints"] if p["id"] == "reconstruction")
-        page.wait_for_timeout(2000)  # late requests
-        totals.append(sum(sizes.values()))
+    page.goto(url)
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    first = min(p["t"] for p in recorded(page)["paints"] if p["id"] == "reconstruction")
+    page.wait_for_timeout(2000)  # late requests
+    visit = sum(sizes.values())
+    page.locator("#planes").scroll_into_view_if_needed()
+    page.wait_for_selector("#size-32:not(.empty)", timeout=30_000)
+    page.wait_for_timeout(2000)
+    section = sum(sizes.values()) - visit
+    sizes.clear()
+    page.reload()
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    page.wait_for_timeout(2000)
     context.close()
-    return totals[0], totals[1], first
+    return visit, section, sum(sizes.values()), first
 
 
 def fmt(xs: list[float]) -> str:
@@ -164,12 +187,13 @@ def main(argv: list[str] | None = None) -> None:
                 in_page(page, WATCH_CODE)
                 strokes = [stroke(page, STROKES[i % len(STROKES)], args.duration) for i in range(args.repeats)]
                 drags = [drag(page, args.duration, (2 * i) % 10) for i in range(args.repeats)]
-                rows.append((models, latency, strokes, drags))
+                hovers = [hover(page, args.duration) for _ in range(args.repeats)] if models == "page" else []
+                rows.append((models, latency, strokes, drags, hovers))
                 if models == "page" and latency == args.latency[0]:
                     extra["timings"] = in_page(page, TIMINGS, [[[60, 50], [220, 50], [120, 250]]])
                 context.close()
         if "page" in args.models:
-            extra["first"], extra["reload"], extra["load"] = zip(*[transferred(browser, url) for _ in range(3)])
+            extra["first"], extra["section"], extra["reload"], extra["load"] = zip(*[transferred(browser, url) for _ in range(3)])
         chromium = browser.version
     load_after = os.getloadavg()
 
@@ -180,10 +204,14 @@ def main(argv: list[str] | None = None) -> None:
     print("| models | added latency | reconstructions/s while drawing | pen stops -> last reconstruction (ms) | "
           "pen up -> sliders hold the code (ms) | decodes/s while dragging | drag stops -> last decode (ms) |")
     print("|---|---:|---:|---:|---:|---:|---:|")
-    for models, latency, strokes, drags in rows:
+    for models, latency, strokes, drags, _ in rows:
         print(f"| {models} | {latency:.0f} ms | {statistics.median(s['rate'] for s in strokes):.1f} | "
               f"{fmt([s['lag'] for s in strokes])} | {fmt([s['code'] for s in strokes])} | "
               f"{statistics.median(d['rate'] for d in drags):.1f} | {fmt([d['lag'] for d in drags])} |")
+    for models, latency, _, _, hovers in rows:
+        if hovers:
+            print(f"pointer over the 2-D plane, {latency:.0f} ms added: {statistics.median(h['rate'] for h in hovers):.1f} "
+                  f"decodes/s, last move -> last decode {fmt([h['lag'] for h in hovers])} ms")
     if "timings" in extra:
         t = extra["timings"]
         print("\nin the page, 600 calls each, ms p50 / p95: "
@@ -191,8 +219,9 @@ def main(argv: list[str] | None = None) -> None:
                           (("prepare", t["prepare"]), ("decode", t["decode"]), ("prepare + encode + decode", t["all"]))))
     if "first" in extra:
         print(f"page load -> first reconstruction on localhost, 3 fresh profiles: {', '.join(f'{x / 1000:.2f}' for x in extra['load'])} s")
-        print(f"transferred: first visit {statistics.median(extra['first']) / 1e6:.2f} MB, "
-              f"reload {statistics.median(extra['reload']) / 1e3:.0f} KB (medians of 3)")
+        print(f"transferred: first visit {statistics.median(extra['first']) / 1e6:.2f} MB, then scrolling through the "
+              f"page {statistics.median(extra['section']) / 1e6:.2f} MB more, a reload {statistics.median(extra['reload']) / 1e3:.0f} KB "
+              "(medians of 3)")
 
 
 if __name__ == "__main__":

@@ -84,3 +84,23 @@ def drawn_digits(n: int, seed: int) -> list[DrawnDigit]:
     """n drawings, digits 0-9 in turn, reproducible from seed."""
     rng = np.random.default_rng(seed)
     return [draw_digit(i % 10, rng) for i in range(n)]
+
+
+# Drawings that are not digits, in the same unit box: a letter, a smiley, a scribble...
+NOT_DIGITS: dict[str, list[Stroke]] = {
+    "smiley": [arc(0.5, 0.5, 0.4, 0.4, 0, 360, 40), arc(0.35, 0.38, 0.03, 0.03, 0, 360, 8),
+               arc(0.65, 0.38, 0.03, 0.03, 0, 360, 8), arc(0.5, 0.55, 0.22, 0.18, 20, 160, 16)],
+    "star": [line((0.5, 0.05), (0.62, 0.9), (0.1, 0.35), (0.9, 0.35), (0.38, 0.9), (0.5, 0.05))],
+    "hash": [line((0.35, 0.1), (0.3, 0.9)), line((0.65, 0.1), (0.6, 0.9)), line((0.1, 0.35), (0.9, 0.35)),
+             line((0.1, 0.65), (0.9, 0.65))],
+    "scribble": [[(0.1 + 0.8 * ((i * 0.37) % 1), 0.1 + 0.8 * ((i * 0.61) % 1)) for i in range(40)]],
+    "A": [line((0.1, 0.95), (0.5, 0.05), (0.9, 0.95)), line((0.28, 0.6), (0.72, 0.6))],
+    "W": [line((0.05, 0.1), (0.25, 0.9), (0.5, 0.35), (0.75, 0.9), (0.95, 0.1))],
+    "M": [line((0.1, 0.9), (0.15, 0.1), (0.5, 0.6), (0.85, 0.1), (0.9, 0.9))],
+    "K": [line((0.2, 0.05), (0.2, 0.95)), line((0.8, 0.05), (0.2, 0.55), (0.8, 0.95))],
+    "X": [line((0.1, 0.1), (0.9, 0.9)), line((0.9, 0.1), (0.1, 0.9))],
+    "E": [line((0.8, 0.05), (0.2, 0.05), (0.2, 0.95), (0.8, 0.95)), line((0.2, 0.5), (0.7, 0.5))],
+    "house": [line((0.1, 0.95), (0.1, 0.45), (0.5, 0.05), (0.9, 0.45), (0.9, 0.95), (0.1, 0.95))],
+    "spiral": [[(0.5 + 0.4 * a / (6 * math.pi) * math.cos(a), 0.5 + 0.4 * a / (6 * math.pi) * math.sin(a))
+                for a in np.linspace(0, 6 * math.pi, 80)]],
+}

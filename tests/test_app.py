@@ -21,9 +21,9 @@ def test_interpolation_takes_the_drawing_from_the_page(mnist):
 
 
 @pytest.mark.parametrize("empty", ["", '{"strokes": []}'])
-def test_interpolating_from_no_drawing_says_what_to_do(empty):
-    with pytest.raises(gr.Error, match="Draw a digit first"):
-        app.on_interpolate(-1, 1, empty)
+def test_interpolating_from_no_drawing_says_what_to_do_in_its_place(empty):
+    out = app.on_interpolate(-1, 1, empty)  # a message where the frames go, not a toast over the page
+    assert "draw a digit" in out and "<img" not in out
 
 
 def test_a_broken_drawing_is_a_clear_error():
@@ -32,15 +32,17 @@ def test_a_broken_drawing_is_a_clear_error():
 
 
 def test_sampling_gives_sixteen_judged_images_and_their_codes_for_the_map():
-    grid, marks = app.on_sample("gmm")
+    out = app.on_sample("gmm")
+    grid, marks = out[app.grid], out[app.latent_map]
     assert grid.count("<img") == 16
     samples = json.loads(marks)
     assert samples["space"] == "ae" and len(samples["codes"]) == 16 and len(samples["codes"][0]) == 10
-    assert app.on_sample("gmm")[0] != grid  # a new draw per click
+    assert app.on_sample("gmm")[app.grid] != grid  # a new draw per click
 
 
 def test_prior_goes_through_both_decoders():
-    ae_grid, vae_grid = app.on_prior()
+    out = app.on_prior()
+    ae_grid, vae_grid = out[app.prior_ae], out[app.prior_vae]
     assert ae_grid.count("<img") == vae_grid.count("<img") == 16
     assert "autoencoder" in ae_grid and "VAE" in vae_grid
 
@@ -54,19 +56,34 @@ def test_api_round_trip(mnist):
     image = to_float(mnist.test_images[:1])[0, 0].tolist()
     code = app.api_encode(image)
     assert len(code) == 10
-    box = torch.maximum(torch.minimum(torch.tensor(code), AE.hi), AE.lo).tolist()
-    decoded = torch.tensor(app.api_decode(box))
-    assert decoded.shape == (28, 28) and 0 <= decoded.min() and decoded.max() <= 1
+    decoded = app.api_decode(code)
+    image_out = torch.tensor(decoded["image"])
+    assert image_out.shape == (28, 28) and 0 <= image_out.min() and image_out.max() <= 1
+    assert decoded["off_the_data"] is False and decoded["nearest_digit"] == int(mnist.test_labels[0])
     recon = torch.tensor(app.api_reconstruct(image))
     assert recon.shape == (28, 28) and torch.equal(recon, AE.model(torch.tensor(image)[None, None])[0, 0])
+    assert torch.allclose(image_out, recon, atol=1e-6)  # decoding the code gives the reconstruction
     prepared = app.api_prepare(json.loads(SEVEN)["strokes"])
     assert prepared == drawing_to_input(parse_drawing(SEVEN))[0, 0].tolist()
+
+
+def test_the_api_decodes_codes_far_from_the_data_and_says_so():
+    far = app.api_decode([500.0] * 10)
+    assert far["off_the_data"] is True and far["percentile"] == 100 and far["distance"] > 1000
+    assert all(0 <= v <= 1 for row in far["image"] for v in row)
+
+
+@pytest.mark.parametrize("confidence, caption", [(0.97, "✓ 3 · 0.97"), (0.9, "✓ 3 · 0.90"), (0.896, "? 3 · 0.89"),
+                                                 (0.2, "? 3 · 0.20")])
+def test_a_verdict_shows_a_check_mark_only_when_sure_and_never_rounds_up(confidence, caption):
+    assert app.verdict(3, confidence) == caption
 
 
 @pytest.mark.parametrize("fn, arg, message", [
     (app.api_decode, [0.0] * 3, "must have 10 numbers"),
     (app.api_decode, [float("nan")] * 10, "must be finite"),
-    (app.api_decode, [1e9] * 10, "outside its range"),
+    (app.api_decode, [1e9] * 10, r"must lie in \[-1000, 1000\]"),
+    (app.api_decode, [10**400] + [0] * 9, "too large"),
     (app.api_encode, [[0.5] * 5], "28x28"),
     (app.api_reconstruct, [[-1.0] * 28] * 28, r"lie in \[0, 1\]"),
     (app.api_prepare, [], "at least one stroke"),
@@ -81,5 +98,6 @@ def test_every_page_part_imports_its_module_through_the_versioned_route():
     config = app.demo.get_config_file()
     scripts = [c["props"]["js_on_load"] for c in config["components"] if c["props"].get("js_on_load")]
     modules = {s.split(f"ui/{app.VERSION}/")[1].split('"')[0] for s in scripts if "ui/" in s}
-    assert modules == {"canvas.js", "sliders.js", "decoded.js", "examples.js", "latent-map.js", "compare.js"}
+    assert modules == {"canvas.js", "sliders.js", "decoded.js", "examples.js", "latent-map.js", "compare.js", "bottleneck.js",
+                       "planes.js"}
     assert modules <= set(app.PAGE)

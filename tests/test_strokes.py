@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from ae.model import load_model
 from ae.config import WEIGHTS_DIR
+from ae.inference import load_assets
+from ae.model import load_model
+from ae.page import page_files
 from ae.strokes import (BOX, CENTRE, MAX_POINTS, MAX_STROKES, PEN, Drawing, centre_of_mass, drawing_to_input, encode_image,
                         parse_drawing, prepare_strokes)
-from drawn_digits import drawn_digits
+from drawn_digits import NOT_DIGITS, drawn_digits
 
 SEVEN = [np.array([[60.0, 50.0], [220.0, 50.0], [120.0, 250.0]])]  # one stroke, canvas pixels
 
@@ -111,3 +113,19 @@ def test_mouse_drawn_digits_of_every_size_come_back_as_themselves():
         right = (judge(ae(x)).argmax(1).numpy() == [d.digit for d in digits])
     small = np.array([d.height < 0.3 for d in digits])
     assert right.mean() >= 0.9 and right[small].mean() >= 0.85, (right.mean(), right[small].mean(), small.sum())
+
+
+def test_a_drawing_unlike_a_digit_is_flagged_and_a_digit_is_not():
+    # the page flags a drawing whose reconstruction error is beyond the test digits' 99th percentile (error_limit)
+    assets = load_assets()
+    limit = json.loads(page_files(assets)["spaces.json"])["spaces"]["ae"]["error_limit"]
+    model = assets.spaces["ae"].model
+
+    def error(strokes) -> float:
+        x = drawing_to_input(Drawing(strokes=[np.array(s) * 280 for s in strokes]))
+        with torch.no_grad():
+            return ((model(x) - x) ** 2).mean().item()
+    flagged = [name for name, strokes in NOT_DIGITS.items() if error(strokes) > limit]
+    digits = [error(d.strokes) > limit for d in drawn_digits(100, seed=9)]
+    assert len(flagged) >= 9, f"only {flagged} of {list(NOT_DIGITS)} were flagged"  # 10 of 12 when written
+    assert sum(digits) <= 5, f"{sum(digits)} of 100 drawn digits were flagged"

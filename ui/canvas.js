@@ -94,6 +94,7 @@ export function mount(element, props) {
   function changed(final) {
     state.drawing = drawing();
     update(final);
+    emit("drawing");
     if (final) props.value = state.drawing ? JSON.stringify(state.drawing) : ""; // no request: read on Interpolate
   }
 

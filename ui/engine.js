@@ -16,13 +16,16 @@ let ort = null;
 const sessions = {}; // "ae_encoder.onnx" -> InferenceSession, created on first use
 const packs = {}; // space -> promise of its meter pack
 let queue = Promise.resolve(); // one model run at a time: the runtime is single-threaded and not reentrant
+const loaded = {}; // name -> promise: each of the page's files is fetched once, whoever asks
 
 export const ready = start(); // -> {mode: "page"} or {mode: "server", reason}
 
-async function fetched(name, as = "arrayBuffer") {
-  const response = await fetch(here(name));
-  if (!response.ok) throw new Error(`${name} did not load (HTTP ${response.status})`);
-  return response[as]();
+export function fetched(name, as = "arrayBuffer") {
+  loaded[name] ??= fetch(here(name)).then((response) => {
+    if (!response.ok) throw new Error(`${name} did not load (HTTP ${response.status})`);
+    return response[as]();
+  });
+  return loaded[name];
 }
 
 async function session(name) {
@@ -75,7 +78,7 @@ export function decodeWith(files, z) {
   return run(files.decoder, Float32Array.from(z), [1, z.length]);
 }
 
-function mse(a, b) {
+export function mse(a, b) {
   let total = 0;
   for (let i = 0; i < a.length; i++) total += (a[i] - b[i]) ** 2;
   return total / a.length;

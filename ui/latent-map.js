@@ -2,6 +2,7 @@
 // server once), with the slider code as a ring and the latest samples as crosses. Its value, set by the server
 // when it samples, is {"space": name, "codes": [[k numbers], ...]}.
 import { ready } from "./engine.js";
+import { cross, legend as digitLegend } from "./paint.js";
 import { on, state } from "./store.js";
 
 function toPixel(info, size, z) {
@@ -24,10 +25,7 @@ export function mount(element, props, watch) {
     const samples = props.value ? JSON.parse(props.value) : null;
     let marks = "";
     if (samples && samples.space === state.space) {
-      for (const code of samples.codes) {
-        const [x, y] = toPixel(info, size, code);
-        marks += `<path class="sample" d="M${(x - 4).toFixed(0)},${(y - 4).toFixed(0)}l8,8m0,-8l-8,8"/>`;
-      }
+      for (const code of samples.codes) marks += cross(...toPixel(info, size, code));
     }
     const [x, y] = toPixel(info, size, state.z);
     svg.innerHTML = marks + `<circle class="current" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="7"/>`;
@@ -39,8 +37,7 @@ export function mount(element, props, watch) {
   }
 
   ready.then(() => {
-    legend.innerHTML = state.data.palette.map((c, d) => `<span style="color:${c}">●</span>${d} `).join("") +
-      "· ◯ sliders · ✕ samples";
+    legend.innerHTML = digitLegend(state.data.palette, "· ◯ sliders · ✕ samples");
     picture();
   });
   on("space", picture);

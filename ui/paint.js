@@ -26,3 +26,13 @@ export function show(figure, pixels, caption, failed = false) {
   if (pixels) paint(figure.querySelector("canvas"), pixels);
   figure.querySelector("figcaption").textContent = caption;
 }
+
+// The digits' colours as a legend, then what the marks mean.
+export function legend(palette, marks) {
+  return palette.map((c, d) => `<span style="color:${c}">●</span>${d} `).join("") + marks;
+}
+
+// A cross marking a sampled code at (x, y) on a map's SVG.
+export function cross(x, y) {
+  return `<path class="sample" d="M${(x - 4).toFixed(0)},${(y - 4).toFixed(0)}l8,8m0,-8l-8,8"/>`;
+}

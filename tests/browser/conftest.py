@@ -29,9 +29,11 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    """The URL of app.py, started once for the whole session."""
+    """The URL of app.py, started once for the whole session; afterwards, its log must hold no traceback."""
     with serve_app() as served:
         yield served.url
+        log = served.output()
+    assert "Traceback" not in log, f"the server's log holds a traceback:\n{log[-4000:]}"
 
 
 @pytest.fixture(scope="session")

@@ -275,7 +275,9 @@ def test_sampling_fills_the_grid_and_marks_the_samples_on_the_map(app_page):
     page = app_page
     page.click("#sample")
     expect(page.locator("#grid .cell")).to_have_count(16)
-    expect(page.locator("#grid .cell figcaption").first).to_have_text(re.compile(r"^[0-9?] · [01]\.\d\d$"))
+    captions = page.locator("#grid .cell figcaption").all_inner_texts()
+    assert all(re.fullmatch(r"[✓?] [0-9] · [01]\.\d\d", c) for c in captions), captions
+    assert all((c[0] == "✓") == (float(c[-4:]) >= 0.9) for c in captions), captions  # a check mark when sure, only then
     expect(page.locator("#latent-map path.sample")).to_have_count(16)
     first = page.locator("#grid").inner_html()
     choice = page.locator("#strategy label").last  # another strategy than the default
@@ -347,3 +349,59 @@ def test_the_core_loop_fits_a_workshop_screen(app_page):
         assert box["x"] >= 0 and box["y"] >= 0 and box["x"] + box["width"] <= width and \
             box["y"] + box["height"] <= height, f"{sel} at {box} is not inside the {width}x{height} screen"
     assert page.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+
+
+# ---- what a newcomer runs into ----
+
+def test_keys_move_the_ring_on_the_map(app_page):
+    ring = lambda: app_page.eval_on_selector("#latent-map circle.current", "c => [c.getAttribute('cx'), c.getAttribute('cy')]")
+    before = ring()
+    slide_key(app_page, 0, "PageUp")
+    slide_key(app_page, 1, "PageDown")
+    assert ring() != before, "the map's ring stayed put while keys moved the sliders"
+
+
+def test_a_focused_slider_shows_it(app_page):
+    app_page.focus("#z3 input[type=range]")
+    app_page.keyboard.press("ArrowLeft")  # focus from the keyboard, as :focus-visible wants
+    style = app_page.eval_on_selector("#z3 input[type=range]", "e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]")
+    assert style[0] != "none" and float(style[1].rstrip("px")) >= 2, style
+
+
+def test_clear_leaves_the_canvas_its_size(app_page):
+    before = app_page.locator(CANVAS).bounding_box()
+    clear(app_page)
+    assert app_page.locator(CANVAS).bounding_box() == before
+
+
+def test_a_drawing_unlike_a_digit_gets_a_note(app_page, draw):
+    page = app_page
+    clear(page)
+    for stroke in ([(0.1, 0.1), (0.9, 0.9)], [(0.9, 0.1), (0.1, 0.9)]):  # an X
+        draw(CANVAS, stroke)
+    expect(page.locator("#canvas .ae-unusual")).to_be_visible()
+    expect(page.locator("#canvas .ae-unusual")).to_contain_text("Unlike the digits the autoencoder learned from")
+    clear(page)
+    draw(CANVAS, SEVEN)
+    expect(page.locator("#reconstruction figcaption")).to_contain_text("MSE")
+    wait_quiet(page)
+    expect(page.locator("#canvas .ae-unusual")).to_be_hidden()
+
+
+def test_interpolating_from_a_cleared_canvas_says_so_in_place(app_page):
+    clear(app_page)
+    app_page.click("#interpolate")
+    expect(app_page.locator("#interpolation")).to_contain_text("There is no drawing to start from")
+    assert_no_error_toast(app_page)
+
+
+def test_the_buttons_show_they_are_working(page, app_url):
+    from recording import open_app
+    open_app(page, app_url)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": 800, "downloadThroughput": -1,
+                                                  "uploadThroughput": -1})
+    page.click("#sample")
+    expect(page.locator("#grid [data-testid=status-tracker] .progress-text")).to_be_visible(timeout=600)
+    expect(page.locator("#grid .cell")).to_have_count(16, timeout=10_000)

@@ -1,0 +1,83 @@
+"""How small can the code be? Test MSE and the share of N(0, I) samples judged digits, per code size.
+
+python benchmarks/bottleneck.py     # the shipped ae_d*, ae, vae and vae_d2 -> weights/bottleneck.json, docs/bottleneck.svg
+
+For each code size D: the autoencoder's test MSE (10,000 test digits), PCA's with D components (fitted here in
+seconds), and the share of 10,000 codes from N(0, I) that the judge calls a digit with confidence >= 0.9 when the
+decoder draws them (with their Frechet distance to the test digits); the VAE's at the sizes it was trained at.
+"""
+import argparse
+import json
+import shlex
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # `python benchmarks/...` finds ae
+
+from ae.config import CODE_SIZES, WEIGHTS_DIR, model_stem  # noqa: E402
+from ae.data import load_mnist, to_float  # noqa: E402
+from ae.evaluation import apply_batched  # noqa: E402
+from ae.judge import feature_stats, score_images  # noqa: E402
+from ae.model import load_model  # noqa: E402
+from ae.pca import fit_pca  # noqa: E402
+from ae.plots import curves_svg  # noqa: E402
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help=f"folder train.py wrote (default: {WEIGHTS_DIR.name}/)")
+    p.add_argument("--n", type=int, default=10_000, help="N(0, I) samples per model (default: 10000)")
+    p.add_argument("--out", type=Path, default=None, help="JSON to write (default: <weights>/bottleneck.json)")
+    p.add_argument("--figure", type=Path, default=ROOT / "docs" / "bottleneck.svg", help="SVG to write (default: docs/bottleneck.svg)")
+    return p.parse_args(argv)
+
+
+@torch.no_grad()
+def test_mse(model, x: torch.Tensor) -> float:
+    return (apply_batched(model, x) - x).pow(2).mean().item()
+
+
+def main(argv: list[str] | None = None) -> dict:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    start = time.perf_counter()
+    data = load_mnist()
+    x_train, x_test = to_float(data.train_images), to_float(data.test_images)
+    judge, _ = load_model(args.weights / "classifier.safetensors", "Classifier")
+    ref = feature_stats(judge, x_test)
+    rows = {"ae": [], "vae": [], "pca": []}
+    for model, kind in (("ae", "Autoencoder"), ("vae", "VAE")):
+        for d in CODE_SIZES:
+            path = args.weights / f"{model_stem(model, d)}.safetensors"
+            if not path.is_file():
+                continue
+            net, _ = load_model(path, kind)
+            z = torch.randn(args.n, d, generator=torch.Generator().manual_seed(0))
+            score = score_images(judge, apply_batched(net.decode, z), *ref)
+            rows[model].append({"d": d, "test_mse": test_mse(net, x_test), "normal_sure": score["confident_share"],
+                                "normal_frechet": score["frechet"]})
+            print(f"{time.perf_counter() - start:6.1f}s  {model} d={d}", file=sys.stderr, flush=True)
+    for d in CODE_SIZES:
+        rows["pca"].append({"d": d, "test_mse": test_mse(fit_pca(x_train, latent_dim=d), x_test)})
+    print("| code size | AE test MSE | PCA test MSE | AE + N(0, I) judged a digit | VAE test MSE | VAE + N(0, I) judged a digit |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    by = {m: {r["d"]: r for r in rows[m]} for m in rows}
+    for d, ae in by["ae"].items():
+        vae = by["vae"].get(d)
+        print(f"| {d} | {ae['test_mse']:.4f} | {by['pca'][d]['test_mse']:.4f} | {ae['normal_sure']:.1%} | "
+              + (f"{vae['test_mse']:.4f} | {vae['normal_sure']:.1%} |" if vae else "- | - |"))
+    summary = {"command": shlex.join(["python", "benchmarks/bottleneck.py", *argv]), "n": args.n,
+               "wall_time_s": round(time.perf_counter() - start, 1), **rows}
+    out = args.out or args.weights / "bottleneck.json"
+    out.write_text(json.dumps(summary, indent=1))
+    args.figure.write_text(curves_svg(summary))
+    print(f"\nwrote {out} and {args.figure}")
+    return summary
+
+
+if __name__ == "__main__":
+    main()

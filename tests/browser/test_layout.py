@@ -1,0 +1,95 @@
+"""Layout facts on a workshop laptop (1366x768) and a phone (390x844, touch): nothing overlaps, every example is whole,
+the decoded digit stays in sight of the sliders, and a finger can draw."""
+import pytest
+from playwright.sync_api import Browser, Page
+
+from recording import RECORDER_JS, recorded, reset_recorder, wait_quiet
+
+SCREENS = {"laptop": dict(viewport={"width": 1366, "height": 768}),
+           "phone": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2)}
+# the parts that must never cover one another: (selector, whether it may match several)
+PARTS = ["#canvas .ae-draw", "#canvas .ae-undo", "#canvas .ae-clear", "#model-input", "#reconstruction", "#decoded",
+         "#meter", *[f"#z{i}" for i in range(10)], "#sliders .ae-back", ".ae-example", "#sample", "#grid",
+         "#latent-map .map", "#compare figure", "#prior", "#interpolate"]
+
+BOXES_JS = """(selectors) => selectors.flatMap((sel) => [...document.querySelectorAll(sel)].map((e, i) => {
+    const r = e.getBoundingClientRect();
+    return { name: sel + "#" + i, x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height };
+}))"""
+
+
+@pytest.fixture(params=list(SCREENS))
+def screen(request, browser: Browser, app_url: str):
+    context = browser.new_context(**SCREENS[request.param])
+    page = context.new_page()
+    page.add_init_script(RECORDER_JS)
+    page.goto(app_url)
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    page.click("#sample")  # so the grid is full, as in use
+    page.wait_for_selector("#grid .cell")
+    page.name = request.param
+    yield page
+    context.close()
+
+
+def overlap(a: dict, b: dict) -> bool:
+    return a["x"] < b["x"] + b["w"] - 0.5 and b["x"] < a["x"] + a["w"] - 0.5 and \
+        a["y"] < b["y"] + b["h"] - 0.5 and b["y"] < a["y"] + a["h"] - 0.5
+
+
+def test_no_part_covers_another_and_nothing_leaves_the_page(screen: Page):
+    boxes = screen.evaluate(BOXES_JS, PARTS)
+    width = screen.viewport_size["width"]
+    assert len(boxes) >= len(PARTS) + 9 + 2, [b["name"] for b in boxes]  # ten examples, three compared models
+    for b in boxes:
+        assert b["w"] > 0 and b["h"] > 0, f"{b['name']} is not shown"
+        assert b["x"] >= 0 and b["x"] + b["w"] <= width + 0.5, f"{b['name']} leaves the {width} px page: {b}"
+    clashes = [(a["name"], b["name"]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
+    assert clashes == [], f"on the {screen.name}, these overlap: {clashes}"
+    assert screen.evaluate("document.documentElement.scrollWidth") <= width, "the page scrolls sideways"
+
+
+def test_every_example_is_whole_and_the_previews_are_square(screen: Page):
+    for tile in screen.evaluate(BOXES_JS, [".ae-example canvas"]):
+        assert tile["w"] >= 40 and abs(tile["w"] - tile["h"]) < 0.5, f"example {tile} is cut or stretched"
+    for figure in ("#model-input", "#reconstruction", "#decoded"):
+        (box,) = screen.evaluate(BOXES_JS, [f"{figure} canvas"])
+        assert abs(box["w"] - box["h"]) < 0.5 and box["w"] >= 100, f"{figure} is {box['w']}x{box['h']}"
+
+
+def test_the_decoded_digit_is_in_sight_with_every_slider(screen: Page):
+    screen.evaluate("() => document.querySelector('#decoded').scrollIntoView({ block: 'start' })")
+    height = screen.viewport_size["height"]
+    for sel in ["#decoded canvas", *[f"#z{i} input[type=range]" for i in range(10)]]:
+        box = screen.locator(sel).bounding_box()
+        assert box["y"] >= -1 and box["y"] + box["height"] <= height + 1, \
+            f"on the {screen.name}, {sel} is out of sight with the decoded digit at the top ({box})"
+
+
+def test_the_table_keeps_each_number_on_one_line(screen: Page):
+    heights = screen.eval_on_selector_all("#table td:not(:first-child)", "els => els.map(e => e.getBoundingClientRect().height)")
+    names = screen.eval_on_selector_all("#table td:first-child", "els => els.map(e => e.getBoundingClientRect().height)")
+    assert heights and max(heights) <= max(names) + 0.5  # a number's cell is never taller than its row's name
+
+
+def test_a_finger_draws_on_the_phone(browser: Browser, app_url: str):
+    context = browser.new_context(**SCREENS["phone"])
+    page = context.new_page()
+    page.add_init_script(RECORDER_JS)
+    page.goto(app_url)
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    page.click("#canvas .ae-clear")
+    box = page.locator("#canvas .ae-draw").bounding_box()
+    scroll = page.evaluate("scrollY")
+    cdp = context.new_cdp_session(page)
+    reset_recorder(page)
+    points = [(box["x"] + box["width"] * 0.5, box["y"] + box["height"] * (0.15 + 0.035 * i)) for i in range(21)]
+    for kind, (x, y) in [("touchStart", points[0])] + [("touchMove", p) for p in points[1:]]:
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+    wait_quiet(page)
+    assert page.evaluate("scrollY") == scroll, "the page scrolled under the finger"
+    assert [p for p in recorded(page)["paints"] if p["id"] == "reconstruction"], "the finger's stroke was not reconstructed"
+    assert "MSE" in page.locator("#reconstruction figcaption").inner_text()
+    context.close()
