@@ -76,11 +76,15 @@ def verdict(digit: int, confidence: float) -> str:
 
 
 def measured(model: str, source: str) -> str:
-    """The sampling table's verdict on a strategy, measured on many samples, as one line."""
+    """The sampling table's verdict on a strategy, measured on many samples, and its spread over training seeds."""
     row = next((r for r in A.table["rows"] if (r["model"], r["source"]) == (model, source)), None) if A.table else None
     if row is None:
         return ""
-    return render("measured", n=A.table["n"], share=row["confident_share"], frechet=max(row["frechet"], 0))
+    shares = [r["rows"][source]["confident_share"] for r in (A.seeds or {}).get("runs", [])
+              if r["model"] == model and source in r.get("rows", {})]
+    spread = render("spread", seeds=len(shares), epochs=A.seeds["epochs"], mean=sum(shares) / len(shares),
+                    lo=min(shares), hi=max(shares)) if shares else ""
+    return render("measured", n=A.table["n"], share=row["confident_share"], frechet=max(row["frechet"], 0), spread=spread)
 
 
 def grid_html(images: torch.Tensor, title: str, score: str = "") -> str:

@@ -51,6 +51,7 @@ class Assets:
     summary: dict  # ae.json: recipe, history, test MSE
     table: dict | None  # sampling_table.json, the measured sampling table
     paths: dict | None  # interpolation.json, paths between test digits measured
+    seeds: dict | None  # seeds.json, the lesson's rows measured on models trained from several seeds
     examples: torch.Tensor  # (10, 28, 28) uint8: the first test digit of each class
     example_labels: torch.Tensor  # (10,)
 
@@ -85,10 +86,10 @@ def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
     """Load the three models with their codes, the judge, the example digits and (where measured) the table."""
     spaces = {name: load_space(weights_dir, name) for name in SPACES}
     judge, _ = load_model(weights_dir / "classifier.safetensors", "Classifier")
-    measured = {name: weights_dir / f"{name}.json" for name in ("sampling_table", "interpolation")}
-    table, paths = (json.loads(f.read_text()) if f.exists() else None for f in measured.values())
+    measured = {name: weights_dir / f"{name}.json" for name in ("sampling_table", "interpolation", "seeds")}
+    table, paths, seeds = (json.loads(f.read_text()) if f.exists() else None for f in measured.values())
     examples, _ = load_tensors(weights_dir / "examples.safetensors", "Examples")
-    return Assets(spaces, judge, json.loads((weights_dir / "ae.json").read_text()), table, paths,
+    return Assets(spaces, judge, json.loads((weights_dir / "ae.json").read_text()), table, paths, seeds,
                   examples["images"], examples["labels"])
 
 

@@ -2,7 +2,10 @@
 import gzip
 import hashlib
 import json
+import re
 import shutil
+import urllib.error
+import urllib.request
 
 import pytest
 from starlette.applications import Starlette
@@ -100,3 +103,29 @@ def test_gzip_copies_decode_to_the_files(served):
     for name in ("spaces.json", "canvas.js", "ae_decoder.onnx"):
         assert gzip.decompress(table[name].encoded["gzip"]) == table[name].body
     assert json.loads(table["spaces.json"].body)["spaces"]["ae"]["files"]["encoder"] == "ae_encoder.onnx"
+
+
+def test_a_corrupt_runtime_is_named_and_left_out(assets, tmp_path, monkeypatch):
+    vendor = tmp_path / "onnxruntime-web"
+    shutil.copytree(UI / "vendor" / "onnxruntime-web", vendor)
+    (vendor / "ort-wasm-simd-threaded.wasm.br").write_bytes(b"not brotli")
+    monkeypatch.setattr("serving.VENDOR", vendor)
+    table, problems = page_assets(assets)
+    assert "ort-wasm-simd-threaded.wasm" not in table and "canvas.js" in table
+    assert len(problems) == 1 and "ort-wasm-simd-threaded.wasm.br" in problems[0] and "vendor.mjs" in problems[0]
+
+
+def test_the_server_says_at_start_which_file_is_wrong(tmp_path):
+    from app_server import serve_app
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS_DIR, weights)
+    (weights / "ae_decoder.onnx").write_bytes(b"\0" * 100)
+    with serve_app(env={"AE_WEIGHTS": str(weights)}) as served:
+        version = re.search(r"ui/([0-9a-f]{12})/canvas\.js", urllib.request.urlopen(served.url, timeout=10).read().decode())[1]
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"{served.url}ui/{version}/ae_decoder.onnx", timeout=10)
+        assert e.value.code == 404
+        with urllib.request.urlopen(f"{served.url}ui/{version}/ae_encoder.onnx", timeout=10) as r:
+            assert r.status == 200
+        log = served.output()
+    assert "warning:" in log and "ae_decoder.onnx" in log and "python train.py --model ae --reuse" in log, log
