@@ -88,20 +88,20 @@ def evaluate(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1000)
 
 
 def train_epoch(model: torch.nn.Module, loss_fn, x: torch.Tensor, opt: torch.optim.Optimizer, *,
-                batch_size: int, gen: torch.Generator, desc: str) -> float:
+                batch_size: int, gen: torch.Generator, desc: str, bar: bool = True) -> float:
     """One shuffled pass over x (N, 1, 28, 28); returns the mean training loss."""
     model.train()
     order = torch.randperm(len(x), generator=gen)
     total, seen = 0.0, 0
-    bar = tqdm(range(0, len(x), batch_size), desc=desc, leave=False, mininterval=1.0)
-    for i in bar:
+    steps = tqdm(range(0, len(x), batch_size), desc=desc, leave=False, mininterval=1.0, disable=not bar)
+    for i in steps:
         xb = x[order[i:i + batch_size]]  # (B, 1, 28, 28)
         loss = loss_fn(model, xb)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
         total, seen = total + loss.item() * len(xb), seen + len(xb)
-        bar.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
+        steps.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
     model.eval()
     return total / seen
 
@@ -137,7 +137,8 @@ def fit(model_name: str, x_train: torch.Tensor, x_test: torch.Tensor, *, latent_
     history = [{"epoch": 0, "train_loss": None, "test_mse": evaluate(model, x_test)}]
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
-        train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=batch_size, gen=gen, desc=f"epoch {epoch}/{epochs}")
+        train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=batch_size, gen=gen, desc=f"epoch {epoch}/{epochs}",
+                                 bar=log)
         history.append({"epoch": epoch, "train_loss": train_loss, "test_mse": evaluate(model, x_test)})
         if log:
             print(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.5f}  test mse {history[-1]['test_mse']:.5f}"
@@ -180,7 +181,7 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
 
     if args.latent_dim == LATENT_DIM:
         write_latents(name, model, data, args.out, args.seed)
-    else:  # codes of every size would weigh megabytes; the page's 2-D planes need only the test codes
+    elif args.latent_dim == 2:  # the page's 2-D planes show the test codes; other sizes' codes would only weigh
         write_test_codes(name, model, data, args.out)
     # the page runs these; the other code sizes are stored as float16, half the download for the comparison of sizes
     export_model(model, name, args.out, half=args.latent_dim != LATENT_DIM)

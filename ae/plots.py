@@ -43,9 +43,9 @@ def scatter_png(xy: torch.Tensor, labels: torch.Tensor, extent: tuple[float, flo
     return buf.getvalue()
 
 
-def curves_svg(measured: dict, *, width: int = 660, height: int = 270) -> str:
-    """benchmarks/bottleneck.py's figures as an SVG: test MSE against code size (AE, PCA, VAE), and the share of N(0, I)
-    samples judged digits (AE, VAE). Code sizes on a log scale."""
+def curves_svg(measured: dict, *, width: int = 660, height: int = 310) -> str:
+    """benchmarks/bottleneck.py's figures as an SVG: test MSE against code size (AE, PCA, VAE), and for codes drawn from
+    N(0, I) the share judged digits and the share off the data (AE, VAE). Code sizes on a log scale."""
     import math
 
     sizes = sorted({r["d"] for r in measured["pca"]})
@@ -53,13 +53,15 @@ def curves_svg(measured: dict, *, width: int = 660, height: int = 270) -> str:
         (0, "autoencoder", PALETTE[0], False, [(r["d"], r["test_mse"]) for r in measured["ae"]]),
         (0, "PCA", PALETTE[9], True, [(r["d"], r["test_mse"]) for r in measured["pca"]]),
         (0, "VAE", PALETTE[1], False, [(r["d"], r["test_mse"]) for r in measured["vae"]]),
-        (1, "autoencoder + N(0, I)", PALETTE[0], False, [(r["d"], r["normal_sure"]) for r in measured["ae"]]),
-        (1, "VAE + its prior N(0, I)", PALETTE[1], False, [(r["d"], r["normal_sure"]) for r in measured["vae"]]),
+        (1, "AE: judged a digit", PALETTE[0], False, [(r["d"], r["normal_sure"]) for r in measured["ae"]]),
+        (1, "AE: off the data", PALETTE[0], True, [(r["d"], r["normal_off"]) for r in measured["ae"]]),
+        (1, "VAE: judged a digit", PALETTE[1], False, [(r["d"], r["normal_sure"]) for r in measured["vae"]]),
+        (1, "VAE: off the data", PALETTE[1], True, [(r["d"], r["normal_off"]) for r in measured["vae"]]),
     ]
     highest = max(y for p, *_, pts in series if p == 0 for _, y in pts)
     top = [math.ceil(highest * 100) / 100, 1.0]  # MSE up to the next 0.01; shares up to 100%
     left, gap, right, upper = 50, 70, 20, 30  # margins around and between the two panels
-    pw, ph = (width - left - gap - right) / 2, height - 80
+    pw, ph = (width - left - gap - right) / 2, height - 120  # legends go under the panels
     lx, hx = math.log2(sizes[0]), math.log2(sizes[-1])
 
     def at(panel: int, d: float, y: float) -> tuple[float, float]:
@@ -68,7 +70,7 @@ def curves_svg(measured: dict, *, width: int = 660, height: int = 270) -> str:
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" font-family="sans-serif" '
            f'font-size="11"><rect width="{width}" height="{height}" fill="white"/>']
-    for k, (title, fmt) in enumerate((("test MSE per pixel", "{:.3f}"), ("N(0, I) samples judged a digit", "{:.0%}"))):
+    for k, (title, fmt) in enumerate((("test MSE per pixel", "{:.3f}"), ("codes drawn from N(0, I)", "{:.0%}"))):
         x0 = left + k * (pw + gap)
         out.append(f'<text x="{x0}" y="16" font-size="12" font-weight="bold">{title}</text>')
         out.append(f'<path d="M{x0},{upper}V{upper + ph}H{x0 + pw}" fill="none" stroke="#444"/>')
@@ -79,7 +81,7 @@ def curves_svg(measured: dict, *, width: int = 660, height: int = 270) -> str:
             x, _ = at(k, d, 0)
             out.append(f'<text x="{x:.1f}" y="{upper + ph + 14}" text-anchor="middle">{d}</text>')
         out.append(f'<text x="{x0 + pw / 2}" y="{upper + ph + 30}" text-anchor="middle">numbers in the code</text>')
-    legend = 0
+    entries = [0, 0]  # legend entries so far per panel: two to a row under it
     for panel, label, colour, dashed, pts in series:
         xy = [at(panel, d, y) for d, y in pts]
         if len(xy) > 1:
@@ -87,8 +89,9 @@ def curves_svg(measured: dict, *, width: int = 660, height: int = 270) -> str:
             path = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy)
             out.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in xy]
-        lx0 = left + panel * (pw + gap) + pw - 130
-        ly = upper + 8 + 14 * (legend if panel == 0 else legend - 3)
-        out.append(f'<text x="{lx0}" y="{ly}" fill="{colour}">● {label}</text>')
-        legend += 1
+        row, col = divmod(entries[panel], 2)
+        lx0, ly = left + panel * (pw + gap) + col * pw / 2, upper + ph + 52 + 15 * row
+        mark = "- -" if dashed else "●"
+        out.append(f'<text x="{lx0:.1f}" y="{ly}" fill="{colour}">{mark} {label}</text>')
+        entries[panel] += 1
     return "".join(out) + "</svg>\n"

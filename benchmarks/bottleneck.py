@@ -3,8 +3,10 @@
 python benchmarks/bottleneck.py     # the shipped ae_d*, ae, vae and vae_d2 -> weights/bottleneck.json, docs/bottleneck.svg
 
 For each code size D: the autoencoder's test MSE (10,000 test digits), PCA's with D components (fitted here in
-seconds), and the share of 10,000 codes from N(0, I) that the judge calls a digit with confidence >= 0.9 when the
-decoder draws them (with their Frechet distance to the test digits); the VAE's at the sizes it was trained at.
+seconds), and for 10,000 codes from N(0, I): the share the judge calls a digit with confidence >= 0.9 when the decoder
+draws them, their Frechet distance to the test digits, and the share that lies off the data as the page's meter sees
+it (farther from every one of 10,000 training codes than 99% of the test digits' codes are); the VAE's at the sizes
+it was trained at.
 """
 import argparse
 import json
@@ -21,7 +23,10 @@ sys.path.insert(0, str(ROOT))  # `python benchmarks/...` finds ae
 from ae.config import CODE_SIZES, WEIGHTS_DIR, model_stem  # noqa: E402
 from ae.data import load_mnist, to_float  # noqa: E402
 from ae.evaluation import apply_batched  # noqa: E402
+from ae.inference import WARN_PERCENTILE  # noqa: E402
 from ae.judge import feature_stats, score_images  # noqa: E402
+from ae.latent import encode_all  # noqa: E402
+from ae.meter import distance_percentile, meter_codes, meter_reference, nearest  # noqa: E402
 from ae.model import load_model  # noqa: E402
 from ae.pca import fit_pca  # noqa: E402
 from ae.plots import curves_svg  # noqa: E402
@@ -39,6 +44,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 @torch.no_grad()
 def test_mse(model, x: torch.Tensor) -> float:
     return (apply_batched(model, x) - x).pow(2).mean().item()
+
+
+@torch.no_grad()
+def off_the_data(model, data, z: torch.Tensor) -> float:
+    """Share of codes z (n, d) farther from every meter code than 99% of the test digits' codes: red on the meter."""
+    ref = meter_codes(encode_all(model, data.train_images)).double()
+    reference = meter_reference(ref, encode_all(model, data.test_images))
+    distances = nearest(ref, z)[0]
+    return sum(distance_percentile(d, reference) > WARN_PERCENTILE for d in distances.tolist()) / len(z)
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -59,17 +73,20 @@ def main(argv: list[str] | None = None) -> dict:
             z = torch.randn(args.n, d, generator=torch.Generator().manual_seed(0))
             score = score_images(judge, apply_batched(net.decode, z), *ref)
             rows[model].append({"d": d, "test_mse": test_mse(net, x_test), "normal_sure": score["confident_share"],
-                                "normal_frechet": score["frechet"]})
+                                "normal_frechet": score["frechet"], "normal_off": off_the_data(net, data, z)})
             print(f"{time.perf_counter() - start:6.1f}s  {model} d={d}", file=sys.stderr, flush=True)
     for d in CODE_SIZES:
         rows["pca"].append({"d": d, "test_mse": test_mse(fit_pca(x_train, latent_dim=d), x_test)})
-    print("| code size | AE test MSE | PCA test MSE | AE + N(0, I) judged a digit | VAE test MSE | VAE + N(0, I) judged a digit |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print("| code size | AE test MSE | PCA test MSE | AE + N(0, I): judged a digit | off the data | Frechet | "
+          "VAE test MSE | VAE + N(0, I): judged a digit | off the data | Frechet |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     by = {m: {r["d"]: r for r in rows[m]} for m in rows}
     for d, ae in by["ae"].items():
         vae = by["vae"].get(d)
         print(f"| {d} | {ae['test_mse']:.4f} | {by['pca'][d]['test_mse']:.4f} | {ae['normal_sure']:.1%} | "
-              + (f"{vae['test_mse']:.4f} | {vae['normal_sure']:.1%} |" if vae else "- | - |"))
+              f"{ae['normal_off']:.1%} | {ae['normal_frechet']:.0f} | "
+              + (f"{vae['test_mse']:.4f} | {vae['normal_sure']:.1%} | {vae['normal_off']:.1%} | {vae['normal_frechet']:.0f} |"
+                 if vae else "- | - | - | - |"))
     summary = {"command": shlex.join(["python", "benchmarks/bottleneck.py", *argv]), "n": args.n,
                "wall_time_s": round(time.perf_counter() - start, 1), **rows}
     out = args.out or args.weights / "bottleneck.json"

@@ -4,7 +4,7 @@ import json
 import pytest
 import torch.nn.functional as F
 
-from ae.config import WEIGHTS_DIR
+from ae.config import CODE_SIZES, WEIGHTS_DIR, model_stem
 from ae.data import to_float
 from ae.model import load_model
 
@@ -55,3 +55,34 @@ def test_measured_table_shows_the_lesson():
     # the mixture fitted to the codes lies in between N(0, I) and the real digits
     assert ae_prior["frechet"] > gmm["frechet"] > real["frechet"]
     assert ae_prior["confident_share"] < gmm["confident_share"] < real["confident_share"]
+
+
+# the code sizes' autoencoders and the 2-D VAE: test MSE within 15% of what the recipe reached when it was set
+SHIPPED = {("ae", 2): 0.0389, ("ae", 4): 0.0270, ("ae", 16): 0.0067, ("ae", 32): 0.0033, ("vae", 2): 0.0395}
+
+
+@pytest.mark.parametrize("model, d", SHIPPED)
+def test_each_code_size_is_shipped_small_and_reconstructs_as_measured(x_test, model, d):
+    path = WEIGHTS_DIR / f"{model_stem(model, d)}.safetensors"
+    net, facts = load_model(path, {"ae": "Autoencoder", "vae": "VAE"}[model])
+    assert facts["latent_dim"] == d and net.decoder[0].in_features == d
+    mse = full_test_mse(net, x_test)
+    assert abs(mse - SHIPPED[model, d]) <= 0.15 * SHIPPED[model, d], f"{model} d={d}: test MSE {mse:.4f}"
+    assert mse == pytest.approx(facts["test_mse"], rel=1e-4)
+    for f in WEIGHTS_DIR.glob(f"{model_stem(model, d)}[._]*"):
+        assert f.stat().st_size < 1_000_000, f"{f.name} is {f.stat().st_size} bytes"
+
+
+def test_the_bottleneck_figures_are_measured_for_every_size():
+    measured = json.loads((WEIGHTS_DIR / "bottleneck.json").read_text())
+    assert [r["d"] for r in measured["ae"]] == list(CODE_SIZES) == [r["d"] for r in measured["pca"]]
+    assert [r["d"] for r in measured["vae"]] == [2, 10]
+    mse = [r["test_mse"] for r in measured["ae"]]
+    assert mse == sorted(mse, reverse=True), "a bigger code should reconstruct better"
+    assert all(a["test_mse"] < p["test_mse"] for a, p in zip(measured["ae"], measured["pca"]))
+    # what ui/bottleneck.md says: N(0, I) codes land among the training codes almost always at 2, rarely from 10 on
+    off = {r["d"]: r["normal_off"] for r in measured["ae"]}
+    assert list(off.values()) == sorted(off.values()), "a bigger code should leave more of N(0, I) off the data"
+    assert off[2] < 0.1 and off[10] > 0.9 and off[16] > 0.99, off
+    vae_off = {r["d"]: r["normal_off"] for r in measured["vae"]}
+    assert vae_off[10] < 0.3, vae_off  # the VAE's prior still lands on its codes at ten numbers, three times in four
