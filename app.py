@@ -11,21 +11,25 @@ import secrets  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
-import torch  # noqa: E402
+import numpy as np  # noqa: E402
 
-from ae.data import to_float  # noqa: E402
-from ae.evaluation import format_table  # noqa: E402
+from ae.checks import check_code, check_image, parse_drawing  # noqa: E402
+from ae.config import FRAMES, SURE  # noqa: E402
 from ae.images import to_data_uri  # noqa: E402
-from ae.inference import check_code, check_image, decode, encode, interpolate, load_assets, measure, sample, verdicts  # noqa: E402
+from ae.inference import decode, encode, interpolate, load_assets, measure, reconstruct, sample, verdicts  # noqa: E402
+from ae.runtime import ModelFileError  # noqa: E402
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
-from ae.strokes import drawing_to_input, parse_drawing  # noqa: E402
-from serving import api_inputs, launch_settings, page_assets, version_of  # noqa: E402
+from ae.strokes import drawing_to_input  # noqa: E402
+from ae.table import format_table  # noqa: E402
+from serve.files import page_assets, version_of  # noqa: E402
+from serve.guard import api_inputs  # noqa: E402
+from serving import launch_settings  # noqa: E402
 
 UI = Path(__file__).parent / "ui"
 try:
     A = load_assets()  # loaded once; every session reads it and none writes it
-except (WeightsError, OSError, ValueError) as e:
+except (WeightsError, ModelFileError, OSError) as e:
     raise SystemExit(f"Cannot start the demo: {e}") from None
 S = A.spaces
 PAGE, PROBLEMS = page_assets(A)  # the page's own files, served by name; PROBLEMS: files left out, said at launch
@@ -33,7 +37,6 @@ VERSION = version_of(PAGE)
 # The buttons' events: off the API page, still typed; outside gradio's queue (stateless, so safe): a plain request
 # costs the server a few ms less than a queued event with its event stream, and a room's presses run side by side
 BUTTON = dict(api_visibility="undocumented", show_progress="minimal", queue=False)
-SURE = 0.9  # the judge is sure of an image when its top probability is at least this
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -65,7 +68,7 @@ def fail(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
-def cell(x: torch.Tensor, caption: str, doubt: bool) -> str:
+def cell(x: np.ndarray, caption: str, doubt: bool) -> str:
     """An image (1, 28, 28) as a small captioned figure."""
     return render("cell", cls="cell doubt" if doubt else "cell", src=to_data_uri(x), caption=html.escape(caption))
 
@@ -87,7 +90,7 @@ def measured(model: str, source: str) -> str:
     return render("measured", n=A.table["n"], share=row["confident_share"], frechet=max(row["frechet"], 0), spread=spread)
 
 
-def grid_html(images: torch.Tensor, title: str, score: str = "") -> str:
+def grid_html(images: np.ndarray, title: str, score: str = "") -> str:
     """Images (B, 1, 28, 28) with the judge's verdict under each, and the measured score of their source."""
     labels, conf = verdicts(A.judge, images)
     cells = "".join(cell(x, verdict(y, c), c < SURE) for x, y, c in zip(images, labels, conf))
@@ -99,7 +102,7 @@ def on_sample(strategy: str) -> dict:
     """16 codes for the autoencoder from a strategy, decoded and judged; the page marks them on its map."""
     seed = secrets.randbelow(2**31)  # a new draw per click, reproducible from the seed shown
     z = sample(S["ae"], strategy, 16, seed)
-    return {grid: grid_html(decode(S["ae"].model, z), f"{STRATEGIES[strategy]} (seed {seed})", measured("ae", strategy)),
+    return {grid: grid_html(decode(S["ae"], z), f"{STRATEGIES[strategy]} (seed {seed})", measured("ae", strategy)),
             latent_map: json.dumps({"space": "ae", "codes": z.tolist()})}
 
 
@@ -107,7 +110,7 @@ def on_prior() -> dict:
     """The same 16 codes from N(0, I) through the autoencoder's and the VAE's decoder."""
     seed = secrets.randbelow(2**31)
     z = sample(S["ae"], "normal", 16, seed)
-    return {out: grid_html(decode(S[n].model, z), f"{S[n].title}, N(0, I), seed {seed}", measured(n, "normal"))
+    return {out: grid_html(decode(S[n], z), f"{S[n].title}, N(0, I), seed {seed}", measured(n, "normal"))
             for n, out in (("ae", prior_ae), ("vae", prior_vae))}
 
 
@@ -132,14 +135,14 @@ def on_interpolate(a: int, b: int, payload: str) -> str:
         raise fail(f"Could not read the drawing: {e}") from None
     if drawing is None and -1 in (a, b):
         return render("message", text="There is no drawing to start from: draw a digit, or pick two test digits.")
-    ends = [drawing_to_input(drawing) if i == -1 else to_float(A.examples[i:i + 1]) for i in (a, b)]
+    ends = [drawing_to_input(drawing) if i == -1 else A.examples[i:i + 1, None] / np.float32(255) for i in (a, b)]
     strips = ""
     for n in ("ae", "vae"):
         s = S[n]
-        za, zb = (encode(s.model, e) for e in ends)
-        frames = interpolate(za, zb, 9)
+        za, zb = (encode(s, e) for e in ends)
+        frames = interpolate(za, zb, FRAMES)
         meters = [measure(s, z) for z in frames]
-        cells = "".join(cell(f, f"{m['percentile']:.0f}%", m["warn"]) for f, m in zip(decode(s.model, frames), meters))
+        cells = "".join(cell(f, f"{m.percentile:.0f}%", m.warn) for f, m in zip(decode(s, frames), meters))
         strips += render("strip", title=html.escape(s.title), cells=cells)
     return render("interpolation", strips=strips, paths=paths_note())
 
@@ -147,7 +150,7 @@ def on_interpolate(a: int, b: int, payload: str) -> str:
 def api_encode(image: list[list[float]]) -> list[float]:
     """Encode a 28x28 image (rows of numbers in [0, 1], white ink on black) to the autoencoder's 10-number code."""
     try:
-        return encode(S["ae"].model, check_image(image)).tolist()
+        return encode(S["ae"], check_image(image)).tolist()
     except ValueError as e:
         raise fail(str(e)) from None
 
@@ -161,14 +164,14 @@ def api_decode(code: list[float]) -> dict:
     except ValueError as e:
         raise fail(str(e)) from None
     m = measure(S["ae"], z)
-    return {"image": decode(S["ae"].model, z)[0].tolist(), "distance": m["distance"], "nearest_digit": m["digit"],
-            "percentile": m["percentile"], "off_the_data": m["warn"]}
+    return {"image": decode(S["ae"], z)[0].tolist(), "distance": m.distance, "nearest_digit": m.digit,
+            "percentile": m.percentile, "off_the_data": m.warn}
 
 
 def api_reconstruct(image: list[list[float]]) -> list[list[float]]:
     """Encode a 28x28 image and decode its code: the autoencoder's reconstruction, 28x28 in [0, 1]."""
     try:
-        return S["ae"].model(check_image(image))[0, 0].tolist()
+        return reconstruct(S["ae"], check_image(image))[1][0].tolist()
     except ValueError as e:
         raise fail(str(e)) from None
 
@@ -239,5 +242,4 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
 if __name__ == "__main__":
     for problem in PROBLEMS:
         print(f"warning: {problem}; the page will run the models on the server", flush=True)
-    torch.set_num_threads(1)  # tiny models: one thread per request is 10-40x faster than two fighting for 2 cores
     demo.launch(css_paths=[UI / "app.css"], **launch_settings(S, PAGE, VERSION, api_inputs(demo)))

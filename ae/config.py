@@ -1,4 +1,7 @@
-"""Where things live: one place for the paths and sizes the package, the app and train.py share."""
+"""Where things live and the numbers the server and the page share: one place for both.
+
+The page receives LIMITS in its spaces.json, so a limit is never written twice.
+"""
 import os
 from pathlib import Path
 
@@ -8,11 +11,12 @@ DATA_DIR = ROOT / "data"  # torchvision's layout: DATA_DIR / "MNIST" / "raw" / <
 WEIGHTS_DIR = Path(os.environ.get("AE_WEIGHTS", ROOT / "weights"))
 
 LATENT_DIM = 10  # the bottleneck: ten numbers per image
-CODE_SIZES = (2, 4, 10, 16, 32)  # the autoencoders shipped to compare bottlenecks (the VAE at 2 and 10)
 IMAGE_SIZE = 28  # MNIST images are 28x28, white ink (1.0) on black (0.0)
 MEAN_PIXEL, STD_PIXEL = 0.1307, 0.3081  # of the 60,000 training images in [0, 1] (data/README.md)
 
-
-def model_stem(model: str, latent_dim: int) -> str:
-    """weights/<stem>.safetensors: "ae" and "vae" for the app's ten-number codes, "ae_d2" and so on for other sizes."""
-    return model if latent_dim == LATENT_DIM else f"{model}_d{latent_dim}"
+SURE = 0.9  # the judge is sure of an image when its top probability is at least this
+FRAMES = 9  # images on an interpolation path, both ends included
+MAX_STROKES, MAX_POINTS = 200, 4000  # a digit has a few strokes of a few hundred points (the page drops points < 1 px apart)
+MAX_COORD = 10_000.0  # points are canvas pixels; anything larger is not a drawing
+MAX_CODE = 1000.0  # codes of the data lie within about 20 of 0; this far out the decoder is still finite
+LIMITS = {"sure": SURE, "frames": FRAMES, "max_strokes": MAX_STROKES, "max_points": MAX_POINTS, "max_code": MAX_CODE}

@@ -5,16 +5,19 @@ Every row scores n images with ae.judge.score_images against the judge's feature
 from pathlib import Path
 from typing import Callable, Iterator
 
+import numpy as np
 import torch
 from torch import nn
 
 from ae.data import Mnist, to_float
 from ae.judge import Classifier, feature_stats, score_images
 from ae.model import load_model
+from ae.registry import SLIDERS
 from ae.sampling import STRATEGIES, sample_latents
 from ae.store import load_tensors
+from ae.table import COLUMNS, format_table  # noqa: F401  (the table's layout, shared with the app)
 
-KINDS = {"ae": "Autoencoder", "vae": "VAE", "pca": "PCA"}  # file stem in weights/ -> class in ae.model.MODELS
+KINDS = {s.name: s.kind for s in SLIDERS}  # file stem in weights/ -> class in ae.model.MODELS
 LABELS = {"ae": "AE", "vae": "VAE", "pca": "PCA"}
 # (model, strategy, row): the AE with every strategy; the VAE with its prior, which is the "normal" strategy;
 # PCA with the best single Gaussian
@@ -22,10 +25,9 @@ SAMPLED = [("ae", strategy, f"AE + {label}") for strategy, label in STRATEGIES.i
     ("vae", "normal", "VAE + its prior N(0, I)"),
     ("pca", "full", "PCA + Gaussian with full covariance, fitted to the codes"),
 ]
-COLUMNS = ["row", "mean confidence", "share >= 0.9", "class entropy (bits, max 3.32)", "Frechet distance"]
 
 
-def load_contestants(weights: Path) -> tuple[dict[str, nn.Module], dict[str, dict[str, torch.Tensor]], list[str]]:
+def load_contestants(weights: Path) -> tuple[dict[str, nn.Module], dict[str, dict[str, np.ndarray]], list[str]]:
     """The AE, VAE and PCA in weights/ and their fitted sampler parameters; a note for each file that is missing."""
     models, params, notes = {}, {}, []
     for name, kind in KINDS.items():
@@ -48,7 +50,7 @@ def apply_batched(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *
 
 
 def sampling_rows(judge: Classifier, data: Mnist, models: dict[str, nn.Module],
-                  params: dict[str, dict[str, torch.Tensor]], *, n: int, seed: int) -> Iterator[dict]:
+                  params: dict[str, dict[str, np.ndarray]], *, n: int, seed: int) -> Iterator[dict]:
     """Yield the table's rows one at a time (seconds each at n = 10,000), deterministic given seed.
 
     Rows: samples decoded from each model and strategy in SAMPLED, reconstructions of n test digits, those test
@@ -69,7 +71,7 @@ def sampling_rows(judge: Classifier, data: Mnist, models: dict[str, nn.Module],
 
     for model, strategy, name in SAMPLED:
         if model in models and model in params:
-            z = sample_latents(strategy, n, params[model], torch.Generator().manual_seed(seed))  # (n, k)
+            z = torch.from_numpy(sample_latents(strategy, n, params[model], np.random.default_rng(seed)))  # (n, k)
             yield row(name, model, strategy, apply_batched(models[model].decode, z))
     for model in KINDS:
         if model in models:
@@ -77,13 +79,3 @@ def sampling_rows(judge: Classifier, data: Mnist, models: dict[str, nn.Module],
                       apply_batched(models[model], x_test))
     yield row("test digits (the reference itself)", "data", "test", x_test)
     yield row("training digits (the floor)", "data", "train", x_train)
-
-
-def format_table(rows: list[dict]) -> str:
-    """The rows as a Markdown table with the columns in COLUMNS."""
-    lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" + "---:|" * (len(COLUMNS) - 1)]
-    for r in rows:
-        # both are >= 0, but one class gives an entropy of -0.0 and identical sets a distance of about -1e-12
-        entropy, frechet = max(0.0, r["class_entropy_bits"]), max(0.0, r["frechet"])
-        lines.append(f"| {r['row']} | {r['confidence']:.3f} | {r['confident_share']:.3f} | {entropy:.2f} | {frechet:.2f} |")
-    return "\n".join(lines)

@@ -1,6 +1,5 @@
-"""The models the page runs, as ONNX files: each encoder (the VAE's gives its mean) and decoder, PCA's too.
-
-Written by train.py; onnx and onnxscript are training tools, the app only serves the files.
+"""The models the page and the server run, as ONNX files: each encoder (the VAE's gives its mean) and decoder, PCA's
+too, and the judge. Written by train.py; onnx and onnxscript are training tools, the app only runs the files.
 """
 import hashlib
 import json
@@ -10,9 +9,11 @@ import torch
 from torch import nn
 
 from ae.config import IMAGE_SIZE
+from ae.judge import Classifier
 from ae.model import VAE
+from ae.registry import Spec
+from ae.runtime import MANIFEST
 
-MANIFEST = "onnx.json"  # beside the files: name -> SHA-256, so the server can tell a corrupt file at start
 
 
 class Encoder(nn.Module):
@@ -47,6 +48,18 @@ class Decoder(nn.Module):
         return self.model.decode(z).clamp(0, 1)
 
 
+class Judge(nn.Module):
+    """x (B, 1, 28, 28) in [0, 1] -> (features (B, 128), logits (B, 10)): one run gives the verdict and the features."""
+
+    def __init__(self, model: Classifier):
+        super().__init__()
+        self.model = model
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features = self.model.features(x)
+        return features, self.model.head(features)
+
+
 def halve_weights(proto) -> None:
     """Store the float weights as float16, each cast back to float32 by the graph: half the bytes to download,
     the same float32 arithmetic on the way."""
@@ -76,11 +89,12 @@ def strip(proto) -> None:
     del proto.graph.value_info[:]
 
 
-def to_onnx(module: nn.Module, example: torch.Tensor, input_name: str, output_name: str, *, half: bool) -> bytes:
+def to_onnx(module: nn.Module, example: torch.Tensor, input_name: str, output_names: list[str], *, half: bool) -> bytes:
     """module traced on example (B, ...) with a free batch size, as ONNX opset 18 bytes."""
-    program = torch.onnx.export(module.eval(), (example,), None, input_names=[input_name], output_names=[output_name],
-                                dynamic_shapes=({0: torch.export.Dim("batch")},), dynamo=True, opset_version=18,
-                                verbose=False)
+    with torch.random.fork_rng(devices=[]):  # tracing must not move the caller's random numbers (training)
+        program = torch.onnx.export(module.eval(), (example,), None, input_names=[input_name], output_names=output_names,
+                                    dynamic_shapes=({0: torch.export.Dim("batch")},), dynamo=True, opset_version=18,
+                                    verbose=False)
     proto = program.model_proto
     strip(proto)
     if half:
@@ -88,13 +102,16 @@ def to_onnx(module: nn.Module, example: torch.Tensor, input_name: str, output_na
     return proto.SerializeToString()
 
 
-def export_model(model: nn.Module, stem: str, out: Path, *, half: bool = False) -> dict[str, str]:
-    """Write <stem>_encoder.onnx and <stem>_decoder.onnx and record their SHA-256 in out/onnx.json; returns those."""
-    x = torch.rand(2, 1, IMAGE_SIZE, IMAGE_SIZE)
-    z = torch.randn(2, model.latent_dim)
-    encoder = mean_encoder(model) if isinstance(model, VAE) else Encoder(model)
-    files = {f"{stem}_encoder.onnx": to_onnx(encoder, x, "x", "z", half=half),
-             f"{stem}_decoder.onnx": to_onnx(Decoder(model), z, "z", "image", half=half)}
+def export_model(model: nn.Module, spec: Spec, out: Path) -> dict[str, str]:
+    """Write the ONNX files spec names (encoder and decoder, or the judge) and record their SHA-256 in out/onnx.json."""
+    x = torch.zeros(2, 1, IMAGE_SIZE, IMAGE_SIZE)
+    if spec.kind == "Classifier":
+        files = {spec.onnx["judge"]: to_onnx(Judge(model), x, "x", ["features", "logits"], half=spec.half)}
+    else:
+        z = torch.zeros(2, model.latent_dim)
+        encoder = mean_encoder(model) if isinstance(model, VAE) else Encoder(model)
+        files = {spec.onnx["encoder"]: to_onnx(encoder, x, "x", ["z"], half=spec.half),
+                 spec.onnx["decoder"]: to_onnx(Decoder(model), z, "z", ["image"], half=spec.half)}
     for name, data in files.items():
         (out / name).write_bytes(data)
     sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}

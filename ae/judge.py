@@ -12,8 +12,8 @@ from ae.config import MEAN_PIXEL, STD_PIXEL
 class Classifier(nn.Module):
     """x (B, 1, 28, 28) in [0, 1] -> features (B, 128) -> logits (B, 10)."""
 
-    def __init__(self, *, latent_dim: int | None = None):
-        super().__init__()  # latent_dim is unused: it is there so load_model can build every kind the same way
+    def __init__(self):
+        super().__init__()
         self.body = nn.Sequential(
             nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),  # (B, 32, 13, 13)
             nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),  # (B, 64, 5, 5)

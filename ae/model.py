@@ -1,4 +1,5 @@
 """The seed's convolutional autoencoder, layer for layer, and how its weights are saved and loaded."""
+import json
 import math
 from pathlib import Path
 
@@ -8,7 +9,7 @@ from torch import nn
 from ae.config import LATENT_DIM, MEAN_PIXEL
 from ae.judge import Classifier
 from ae.pca import PCA
-from ae.store import WeightsError, load_tensors, save_tensors
+from ae.store import FIX, WeightsError, read_tensors, save_tensors
 
 
 def make_encoder(out_features: int) -> nn.Sequential:
@@ -117,17 +118,29 @@ def kl_to_standard_normal(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tenso
 MODELS: dict[str, type[nn.Module]] = {"Autoencoder": Autoencoder, "VAE": VAE, "PCA": PCA, "Classifier": Classifier}
 
 
+def constructor_of(model: nn.Module) -> dict:
+    """The keyword arguments that rebuild model's architecture: its code size, for the kinds that have one."""
+    return {"latent_dim": model.latent_dim} if hasattr(model, "latent_dim") else {}
+
+
 def save_model(model: nn.Module, path: Path, facts: dict) -> None:
-    """Save the state dict as safetensors, tagged with the class name and training facts."""
-    save_tensors(path, model.state_dict(), kind=type(model).__name__, facts=facts)
+    """Save the state dict as safetensors, tagged with its class and constructor arguments, so loading needs only the
+    path, and the training facts."""
+    save_tensors(path, model.state_dict(), kind=type(model).__name__, facts=facts,
+                 meta={"constructor": json.dumps(constructor_of(model))})
 
 
-def load_model(path: Path, kind: str = "Autoencoder") -> tuple[nn.Module, dict]:
-    """Rebuild a model of class `kind` from a file written by save_model; returns (model in eval mode, facts)."""
-    state, facts = load_tensors(path, kind)
-    model = MODELS[kind](latent_dim=facts.get("latent_dim", LATENT_DIM))
+def load_model(path: Path, kind: str | None = None) -> tuple[nn.Module, dict]:
+    """Rebuild the model a file written by save_model describes (checked to be a `kind` if given); returns (model in
+    eval mode, facts)."""
+    arrays, meta = read_tensors(path)
+    found = meta.get("kind")
+    if found not in MODELS or (kind is not None and found != kind):
+        raise WeightsError(f"{path} holds {found or 'no kind tag'}, not {kind or 'a model'}: pass a model file or {FIX}")
     try:
-        model.load_state_dict(state)
-    except RuntimeError:
-        raise WeightsError(f"{path} says {kind} but its tensors do not fit that architecture: retrain it") from None
+        args, facts = json.loads(meta.get("constructor", "{}")), json.loads(meta.get("facts", "{}"))
+        model = MODELS[found](**args)
+        model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in arrays.items()})
+    except (ValueError, TypeError, RuntimeError):
+        raise WeightsError(f"{path} says {found} but its tensors do not fit that architecture: retrain it") from None
     return model.eval().requires_grad_(False), facts

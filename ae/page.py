@@ -7,11 +7,12 @@ import json
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from ae.config import CODE_SIZES, LATENT_DIM, model_stem
-from ae.inference import WARN_PERCENTILE, Assets, Space, project
+from ae.config import LIMITS
+from ae.inference import Assets, Space, project
+from ae.meter import WARN_PERCENTILE
 from ae.plots import PALETTE, curves_svg, map_extent, rebin, scatter_png
+from ae.registry import PLANES, SIZES, Spec
 from ae.store import load_tensors
 
 MAP_SIZE = 320  # the latent map's side in px
@@ -22,9 +23,9 @@ PLANE_SAMPLES = 12  # codes from N(0, I) marked on each 2-D plane
 def meter_pack(space: Space) -> bytes:
     """The meter's numbers as one little-endian buffer: the sorted reference distances (M,) float32, the
     codes (N, k) float16 (exactly the server's), their digits (N,) uint8."""
-    return (space.meter_reference.numpy().astype("<f4").tobytes()
-            + space.meter_codes.numpy().astype("<f2").tobytes()
-            + space.meter_labels.numpy().astype(np.uint8).tobytes())
+    return (space.meter_reference.astype("<f4").tobytes()
+            + space.meter_codes.astype("<f2").tobytes()
+            + space.meter_labels.astype(np.uint8).tobytes())
 
 
 def space_json(space: Space, extent: tuple[float, float, float, float]) -> dict:
@@ -42,9 +43,8 @@ def space_json(space: Space, extent: tuple[float, float, float, float]) -> dict:
         "axes": space.axes.tolist(),  # (2, k): the test codes' top two principal axes
         "extent": list(extent),  # x0, x1, y0, y1 of the map in projected coordinates
         "meter": {"codes": n, "reference": len(space.meter_reference), "warn_percentile": WARN_PERCENTILE},
-        "error_limit": errors[min(len(errors) - 1, int(len(errors) * ERROR_PERCENTILE / 100))].item(),
-        "files": {"encoder": f"{space.name}_encoder.onnx", "decoder": f"{space.name}_decoder.onnx",
-                  "meter": f"{space.name}_meter.bin", "map": f"{space.name}_map.png"},
+        "error_limit": float(errors[min(len(errors) - 1, int(len(errors) * ERROR_PERCENTILE / 100))]),
+        "files": {**space.spec.onnx, "meter": f"{space.name}_meter.bin", "map": f"{space.name}_map.png"},
     }
 
 
@@ -57,41 +57,39 @@ def page_files(assets: Assets) -> dict[str, bytes]:
         spaces[name] = space_json(space, extent)
         files[f"{name}_meter.bin"] = meter_pack(space)
         files[f"{name}_map.png"] = scatter_png(xy, space.test_labels, extent, size=MAP_SIZE)
-    examples = {"pixels": [base64.b64encode(x.numpy().tobytes()).decode() for x in assets.examples],
+    examples = {"pixels": [base64.b64encode(x.tobytes()).decode() for x in assets.examples],
                 "labels": assets.example_labels.tolist()}
-    files["spaces.json"] = json.dumps({"spaces": spaces, "examples": examples, "palette": PALETTE,
+    files["spaces.json"] = json.dumps({"spaces": spaces, "examples": examples, "palette": PALETTE, "limits": LIMITS,
                                        "map_size": MAP_SIZE, "error_percentile": ERROR_PERCENTILE}).encode()
     return files
 
 
-def plane(weights_dir: Path, model: str, title: str) -> tuple[dict, bytes]:
+def plane(weights_dir: Path, spec: Spec) -> tuple[dict, bytes]:
     """A 2-D model's test codes as a picture coloured by digit, exactly (no projection), with N(0, I) samples marked.
 
     The plane spans 99% of the codes and the square where N(0, I) puts nearly all its samples, so both show.
     """
-    stem = model_stem(model, 2)
-    codes, _ = load_tensors(weights_dir / f"{stem}_codes.safetensors", "TestCodes")
+    codes, _ = load_tensors(weights_dir / f"{spec.name}_codes.safetensors", "TestCodes")
     xy = codes["test_codes"]  # (10000, 2)
     x0, x1, y0, y1 = map_extent(xy)
     extent = (min(x0, -3.5), max(x1, 3.5), min(y0, -3.5), max(y1, 3.5))
-    samples = torch.randn(PLANE_SAMPLES, 2, generator=torch.Generator().manual_seed(0))
-    info = {"title": title, "extent": list(extent), "picture": f"{stem}_plane.png", "decoder": f"{stem}_decoder.onnx",
-            "samples": samples.tolist()}
+    samples = np.random.default_rng(0).standard_normal((PLANE_SAMPLES, 2))
+    info = {"title": spec.title, "extent": list(extent), "picture": f"{spec.name}_plane.png",
+            "decoder": spec.onnx["decoder"], "samples": samples.tolist()}
     return info, scatter_png(xy, codes["test_labels"], extent, size=MAP_SIZE)
 
 
 def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
     """The code-size section's files: bottleneck.json (the models per size, the 2-D planes, what was measured), the
     planes' pictures and the measured curves; and the ONNX files it runs. Sizes whose weights are absent are left out."""
-    sizes = [d for d in CODE_SIZES if (weights_dir / f"{model_stem('ae', d)}.safetensors").is_file()]
+    sizes = [s for s in SIZES if (weights_dir / s.weights).is_file()]
     files = {}
-    info = {"sizes": [{"d": d, "files": {part: f"{model_stem('ae', d)}_{part}.onnx" for part in ("encoder", "decoder")}}
-                      for d in sizes], "planes": {}}
-    onnx = [f for s in info["sizes"] for f in s["files"].values() if s["d"] != LATENT_DIM]
-    for model, title in (("ae", "autoencoder"), ("vae", "VAE")):
-        if (weights_dir / f"{model_stem(model, 2)}_codes.safetensors").is_file():
-            info["planes"][model], files[f"{model_stem(model, 2)}_plane.png"] = plane(weights_dir, model, title)
-            onnx.append(info["planes"][model]["decoder"])
+    info = {"sizes": [{"d": s.latent_dim, "files": s.onnx} for s in sizes], "planes": {}}
+    onnx = [f for s in sizes if not s.on_sliders for f in s.onnx.values()]
+    for spec in PLANES:
+        if (weights_dir / f"{spec.name}_codes.safetensors").is_file():
+            info["planes"][spec.family], files[f"{spec.name}_plane.png"] = plane(weights_dir, spec)
+            onnx.append(spec.onnx["decoder"])
     measured = weights_dir / "bottleneck.json"
     if measured.is_file():
         info["measured"] = json.loads(measured.read_text())
@@ -100,6 +98,6 @@ def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
     return files, sorted(set(onnx))
 
 
-def pixels_b64(x: torch.Tensor) -> str:
+def pixels_b64(x: np.ndarray) -> str:
     """An image (..., 28, 28) in [0, 1] as base64 of its 784 bytes (row-major, 255 = white): what the page paints."""
-    return base64.b64encode((x.reshape(-1).clamp(0, 1) * 255).round().to(torch.uint8).numpy().tobytes()).decode()
+    return base64.b64encode(np.round(np.clip(x.reshape(-1), 0, 1) * 255).astype(np.uint8).tobytes()).decode()

@@ -3,88 +3,18 @@
 ui/prepare.js does the same in the page; the browser tests hold the two to PREPARE_TOLERANCE of each other.
 """
 import base64
-import binascii
 import json
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-import torch
 
-from ae.checks import parse_json, to_float
+from ae.checks import Drawing
 from ae.config import IMAGE_SIZE
 
 BOX = 20.0  # MNIST fitted each digit, ink and all, in a 20x20 box keeping its aspect ratio
 PEN = 3.0  # stroke width in model pixels, whatever the drawing's size: drawn digits then carry MNIST's mean ink (103 of 784)
 REACH = PEN / 2 + 0.5  # a pixel farther than this from every stroke gets no ink
 CENTRE = 14.0  # MNIST's centre of mass in pixel indices (the training set's mean is 14.00 down, 14.01 across)
-MAX_STROKES, MAX_POINTS = 200, 4000  # a digit has a few strokes of a few hundred points (the page drops points < 1 px apart)
-MAX_COORD = 10_000.0  # points are canvas pixels; anything larger is not a drawing
 PREPARE_TOLERANCE = 1e-4  # |page - server| per pixel of the prepared 28x28 (both float64 arithmetic; measured ~1e-15)
-
-
-@dataclass(frozen=True)
-class Drawing:
-    """What the canvas holds: strokes (each (n, 2) float64 points, x right, y down) or an example's pixels (28, 28)."""
-    strokes: list[np.ndarray] | None = None
-    image: np.ndarray | None = None
-
-
-def check_strokes(strokes: Any) -> list[np.ndarray]:
-    """A list of strokes, each a non-empty list of [x, y] canvas points, as arrays (n, 2); ValueError otherwise."""
-    if not isinstance(strokes, list):
-        raise ValueError(f"strokes must be a list of strokes, got {type(strokes).__name__}")
-    if len(strokes) > MAX_STROKES:
-        raise ValueError(f"a drawing has at most {MAX_STROKES} strokes, got {len(strokes)}")
-    out, total = [], 0
-    for i, stroke in enumerate(strokes):
-        if not isinstance(stroke, list) or not stroke:
-            raise ValueError(f"stroke {i} must be a non-empty list of [x, y] points")
-        total += len(stroke)
-        if total > MAX_POINTS:
-            raise ValueError(f"a drawing has at most {MAX_POINTS} points: Undo or Clear some strokes")
-        points = []
-        for p in stroke:
-            if not isinstance(p, list) or len(p) != 2:
-                raise ValueError(f"stroke {i}: each point must be [x, y], got {str(p)[:40]}")
-            x, y = to_float(p[0], f"stroke {i}: x"), to_float(p[1], f"stroke {i}: y")
-            if abs(x) > MAX_COORD or abs(y) > MAX_COORD:
-                raise ValueError(f"stroke {i}: points are canvas pixels, at most {MAX_COORD:g} in size, got [{x:g}, {y:g}]")
-            points.append((x, y))
-        out.append(np.array(points, dtype=np.float64))
-    return out
-
-
-def check_pixels(text: Any) -> np.ndarray:
-    """An example's 28x28 pixels, base64 of 784 bytes (row-major, 255 = white ink), as floats (28, 28) in [0, 1]."""
-    if not isinstance(text, str):
-        raise ValueError(f"image must be a base64 string, got {type(text).__name__}")
-    try:
-        raw = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise ValueError(f"image is not valid base64: {e}") from None
-    if len(raw) != IMAGE_SIZE * IMAGE_SIZE:
-        raise ValueError(f"image must hold {IMAGE_SIZE * IMAGE_SIZE} bytes, got {len(raw)}")
-    return np.frombuffer(raw, dtype=np.uint8).reshape(IMAGE_SIZE, IMAGE_SIZE).astype(np.float64) / 255
-
-
-def drawing_from(msg: Any) -> Drawing | None:
-    """A drawing as JSON data, {"strokes": [[[x, y], ...], ...]} or {"image": base64}, checked; None for no strokes."""
-    if not isinstance(msg, dict) or len(msg) != 1 or not msg.keys() <= {"strokes", "image"}:
-        raise ValueError('a drawing must be a JSON object {"strokes": [[[x, y], ...], ...]} or {"image": base64}')
-    if "image" in msg:
-        return Drawing(image=check_pixels(msg["image"]))
-    strokes = check_strokes(msg["strokes"])
-    return Drawing(strokes=strokes) if strokes else None
-
-
-def parse_drawing(payload: Any) -> Drawing | None:
-    """The canvas's value, a drawing as a JSON string (see drawing_from), or "" for an empty canvas (None)."""
-    if payload is None or payload == "":
-        return None
-    if not isinstance(payload, str):
-        raise ValueError(f"a drawing must be a JSON string, got {type(payload).__name__}")
-    return drawing_from(parse_json(payload, "the drawing"))
 
 
 def encode_image(pixels: np.ndarray) -> str:
@@ -134,9 +64,9 @@ def prepare_strokes(strokes: list[np.ndarray]) -> np.ndarray:
     return render(segments)
 
 
-def drawing_to_input(drawing: Drawing | None) -> torch.Tensor | None:
+def drawing_to_input(drawing: Drawing | None) -> np.ndarray | None:
     """A Drawing as the model's input (1, 1, 28, 28) float32 in [0, 1]; None for no drawing."""
     if drawing is None:
         return None
     x = drawing.image if drawing.image is not None else prepare_strokes(drawing.strokes)
-    return torch.from_numpy(x.astype(np.float32))[None, None]
+    return x.astype(np.float32)[None, None]

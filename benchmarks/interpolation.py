@@ -16,15 +16,17 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `python benchmarks/...` finds ae
 
 from ae.data import load_mnist, to_float  # noqa: E402
-from ae.inference import WARN_PERCENTILE, decode, interpolate, load_assets, verdicts  # noqa: E402
+from ae.config import FRAMES  # noqa: E402
+from ae.inference import decode, interpolate, load_assets, verdicts  # noqa: E402
+from ae.meter import WARN_PERCENTILE  # noqa: E402
 from ae.meter import nearest  # noqa: E402
 
-FRAMES = 9  # as on the page
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -42,15 +44,16 @@ def pick_pairs(labels: torch.Tensor, n: int, seed: int) -> torch.Tensor:
     return pairs[labels[pairs[:, 0]] != labels[pairs[:, 1]]][:n]
 
 
-@torch.no_grad()
 def walk(space, judge, x: torch.Tensor, pairs: torch.Tensor) -> dict:
-    """The interior frames of every path in one model's space, scored."""
-    codes = space.model.encode(x)  # (N, k)
-    paths = torch.stack([interpolate(codes[a], codes[b], FRAMES)[1:-1] for a, b in pairs.tolist()])  # (P, 7, k)
+    """The interior frames of every path in one model's space, scored, as the server scores them (ONNX Runtime)."""
+    codes = space.model.encode(x.numpy())  # (N, k)
+    paths = np.stack([interpolate(codes[a], codes[b], FRAMES)[1:-1] for a, b in pairs.tolist()])  # (P, 7, k)
     flat = paths.reshape(-1, paths.shape[-1])
-    _, conf = verdicts(judge, decode(space.model, flat))
+    _, conf = verdicts(judge, decode(space, flat))
     d, _ = nearest(space.meter_codes, flat)
-    pct = 100.0 * torch.searchsorted(space.meter_reference, d.to(space.meter_reference.dtype), right=True) / len(space.meter_reference)
+    reference = torch.from_numpy(space.meter_reference)
+    d = torch.from_numpy(d).to(reference.dtype)
+    pct = 100.0 * torch.searchsorted(reference, d, right=True) / len(reference)
     sure = (torch.tensor(conf) >= 0.9).reshape(len(pairs), -1)
     pct = pct.reshape(len(pairs), -1)
     red = pct > WARN_PERCENTILE

@@ -4,6 +4,7 @@ python benchmarks/serve_load.py                          # 200 users for 60 s
 python benchmarks/serve_load.py --users 500              # a bigger room
 python benchmarks/serve_load.py --same-input             # every user sends the identical drawing
 python benchmarks/serve_load.py --weights runs/smoke     # stand-in weights (sets AE_WEIGHTS for the server)
+python benchmarks/serve_load.py --notebooks 50           # a class's notebooks calling the API's decode instead
 
 The models run in the page, so a page sends the server only what needs a session. The script starts `python app.py`
 on 127.0.0.1 and a free port, times start-up to the first HTTP 200, and asks headless chromium once which files a
@@ -14,7 +15,9 @@ gradio event outside the queue, as the page sends it (POST /gradio_api/run/<name
   - N(0, I) for both models: 32 codes decoded and judged                                    25%
   - Interpolate, from the user's drawing (sent with the click) half the time                25%
 Strokes, slider steps, the decoded image, the meter, the map and the comparison run in the page and send nothing.
-A user waits for its answer before its next action. Any answer other than HTTP 200 with the expected content
+With --notebooks N there are no page users: N clients each call `decode` through gradio's two-step call API
+(POST /gradio_api/call/decode, then GET its event stream for the result), --think-ms apart (a notebook cell that
+looks at each image), half of them all with the very same code. A user waits for its answer before its next action. Any answer other than HTTP 200 with the expected content
 counts as an error. The users are split over load-generator processes (--processes) on the same machine,
 which take CPU from the server: the script prints their share.
 """
@@ -62,6 +65,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--processes", type=int, default=2, help="load-generator processes the users are split over (default: 2)")
     p.add_argument("--seed", type=int, default=0, help="seed for the drawings, the jitter and the actions (default: 0)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
+    p.add_argument("--notebooks", type=int, default=0, help="API clients calling decode instead of page users (default: 0)")
+    p.add_argument("--think-ms", type=float, default=1000.0, help="a notebook's pause between calls (default: 1000)")
     return p.parse_args(argv)
 
 
@@ -90,7 +95,7 @@ def drawings(n: int, seed: int) -> list[str]:
             for d in drawn_digits(n, seed)]
 
 
-KINDS = ("page files", *ACTIONS)
+KINDS = ("page files", *ACTIONS, "api decode")
 
 
 @dataclass
@@ -172,6 +177,27 @@ async def user(client: aiohttp.ClientSession, url: str, files: list[str], mine: 
         due = max(due + interval * (1 + rng.uniform(-args.jitter, args.jitter)), time.perf_counter())
 
 
+async def call_decode(client: aiohttp.ClientSession, url: str, code: list[float]) -> tuple[str, str]:
+    """gradio's two-step call API, as gradio_client and a notebook use it: POST the call, then read its event stream."""
+    async with client.post(f"{url}gradio_api/call/decode", json={"data": [code]}) as r:
+        text = await r.text()
+        if r.status != 200:
+            return f"http {r.status}", text
+    async with client.get(f"{url}gradio_api/call/decode/{json.loads(text)['event_id']}") as r:
+        stream = await r.text()
+    return ("complete", "") if "event: complete" in stream and '"image"' in stream else ("bad answer", stream[-200:])
+
+
+async def notebook(client: aiohttp.ClientSession, url: str, u: int, args: argparse.Namespace, rng: random.Random,
+                   start: float, end: float, results: Results) -> None:
+    """One notebook: arrives, then decodes a code every think time until end; even ones all send the same code."""
+    await asyncio.sleep(max(0.0, start + rng.random() * args.arrive - time.perf_counter()))
+    while time.perf_counter() < end:
+        code = [0.5] * 10 if u % 2 == 0 else [rng.uniform(-2, 2) for _ in range(10)]
+        await timed("api decode", call_decode(client, url, code), results)
+        await asyncio.sleep(args.think_ms / 1000 * (1 + rng.uniform(-args.jitter, args.jitter)))
+
+
 def memory_mb(pid: int) -> dict[str, float]:
     """VmRSS and its anonymous and file-backed parts (MB) of a process, from /proc."""
     fields = {}
@@ -204,8 +230,10 @@ async def run_slice(url: str, args: argparse.Namespace, files: list[str], payloa
         await asyncio.sleep(max(0.0, start_wall - time.time()))
         cpu0, start = cpu_now(), time.perf_counter()
         rngs = {u: random.Random(args.seed * 100_003 + u) for u in users}
-        await asyncio.gather(*(user(client, url, files, payloads[u % len(payloads)], args, rngs[u], start,
-                                    start + args.seconds, results) for u in users))
+        end = start + args.seconds
+        await asyncio.gather(*(notebook(client, url, u, args, rngs[u], start, end, results) if args.notebooks else
+                               user(client, url, files, payloads[u % len(payloads)], args, rngs[u], start, end, results)
+                               for u in users))
     return results, cpu_now() - cpu0
 
 
@@ -217,7 +245,8 @@ def load_worker(*args) -> tuple[Results, float]:
 def run_users(url: str, pid: int, args: argparse.Namespace, files: list[str],
               payloads: list[list[str]]) -> tuple[Results, dict, float, float]:
     """All users, split over args.processes processes; (results, peak server memory, seconds, load-generator CPU s)."""
-    slices = [range(k, args.users, args.processes) for k in range(args.processes)]
+    clients = args.notebooks or args.users
+    slices = [range(k, clients, args.processes) for k in range(args.processes)]
     start_wall = time.time() + START_MARGIN_S  # every process starts its users at the same moment
     results, peak, client_cpu = Results(), {}, 0.0
     with ProcessPoolExecutor(args.processes, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -260,19 +289,21 @@ def main(argv: list[str] | None = None) -> dict:
         idle = memory_mb(proc.pid)
         print(f"start-up: {startup:.2f} s to the first HTTP 200 ({args.app.name}, {url}); "
               f"idle RSS {idle['VmRSS']:.0f} MB (anon {idle['RssAnon']:.0f}, file {idle['RssFile']:.0f})")
-        files = first_visit(url)
-        print(f"a first visit GETs {len(files)} files")
+        files = [] if args.notebooks else first_visit(url)
+        if files:
+            print(f"a first visit GETs {len(files)} files")
         cpu_before = cpu_seconds(proc.pid)
         results, peak, elapsed, client_cpu = run_users(url, proc.pid, args, files, payloads)
         server_cpu = cpu_seconds(proc.pid) - cpu_before
         alive = proc.poll() is None
         log = served.output()
-    actions = [t for kind in ACTIONS for t in results.latencies[kind]]
+    actions = [t for kind in (*ACTIONS, "api decode") for t in results.latencies[kind]]
     everything = actions + results.latencies["page files"]
     summary = {
-        "users": args.users, "seconds": round(elapsed, 1), "interval_ms": args.interval_ms, "same_input": args.same_input,
+        "users": args.notebooks or args.users, "notebooks": bool(args.notebooks), "seconds": round(elapsed, 1), "interval_ms": args.interval_ms, "same_input": args.same_input,
         "app": args.app.name, "startup_s": round(startup, 2), "page_files": len(files),
-        "page_mb_per_user": round(results.page_bytes / max(1, len(results.latencies["page files"]) / len(files)) / 1e6, 2),
+        "page_mb_per_user": round(results.page_bytes / max(1, len(results.latencies["page files"]) / max(1, len(files)))
+                                  / 1e6, 2),
         "completed_per_s": round(len(everything) / elapsed, 1),
         "latency_ms": {"all": percentiles(everything), "actions": percentiles(actions),
                        **{k: percentiles(v) for k, v in results.latencies.items()}},
@@ -289,9 +320,13 @@ def main(argv: list[str] | None = None) -> dict:
 
 def report(s: dict) -> None:
     lat = s["latency_ms"]
-    print(f"{s['users']} users for {s['seconds']} s, a button per {s['interval_ms']:.0f} ms each after loading the page "
-          f"({s['page_files']} files, {s['page_mb_per_user']} MB){', identical inputs' if s['same_input'] else ''}: "
-          f"completed {s['completed_per_s']} requests/s")
+    if s["notebooks"]:
+        print(f"{s['users']} notebooks for {s['seconds']} s calling decode through the call API: "
+              f"completed {s['completed_per_s']} calls/s")
+    else:
+        print(f"{s['users']} users for {s['seconds']} s, a button per {s['interval_ms']:.0f} ms each after loading the "
+              f"page ({s['page_files']} files, {s['page_mb_per_user']} MB){', identical inputs' if s['same_input'] else ''}"
+              f": completed {s['completed_per_s']} requests/s")
     for kind in ("all", "actions", *KINDS):
         p = lat[kind]
         if p["n"]:

@@ -1,9 +1,17 @@
+"""The server's inference (ae/inference.py on ONNX Runtime) against torch, the trusted reference it was exported from."""
 import math
 
+import numpy as np
 import pytest
 import torch
 
-from ae.inference import check_code, check_image, decode, encode, interpolate, load_assets, measure, mse
+from ae.checks import check_code, check_image
+from ae.config import WEIGHTS_DIR
+from ae.data import to_float
+from ae.inference import decode, encode, interpolate, load_assets, measure, reconstruct, verdicts
+from ae.model import load_model
+from ae.registry import JUDGE, MODELS, SLIDERS
+from ae.runtime import Model
 
 
 @pytest.fixture(scope="module")
@@ -11,7 +19,45 @@ def assets():
     return load_assets()
 
 
-@pytest.mark.parametrize("name", ["ae", "vae", "pca"])
+@pytest.fixture(scope="module")
+def x(mnist) -> np.ndarray:
+    return to_float(mnist.test_images[:1000]).numpy()  # (1000, 1, 28, 28)
+
+
+def torch_reference(name: str) -> torch.nn.Module:
+    """The model in torch, with its weights rounded to float16 where its ONNX files store them so."""
+    model, _ = load_model(WEIGHTS_DIR / MODELS[name].weights)
+    if MODELS[name].half:
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
+    return model
+
+
+@pytest.mark.parametrize("name", [n for n, s in MODELS.items() if s.kind != "Classifier"])
+def test_every_model_on_onnx_runtime_gives_what_torch_gives(x, name):
+    spec, model = MODELS[name], torch_reference(name)
+    served = Model(WEIGHTS_DIR, spec)
+    z = torch.randn(1000, spec.latent_dim, generator=torch.Generator().manual_seed(0)) * 2  # (1000, k)
+    with torch.no_grad():
+        codes, images = model.encode(torch.from_numpy(x)), model.decode(z).clamp(0, 1)
+    assert np.abs(served.encode(x) - codes.numpy()).max() <= 1e-5
+    assert np.abs(served.decode(z.numpy()) - images.numpy()).max() <= 1e-5
+
+
+def test_the_judge_on_onnx_runtime_gives_torchs_features_and_the_same_verdicts(x, assets):
+    judge = torch_reference(JUDGE.name)
+    with torch.no_grad():
+        features = judge.features(torch.from_numpy(x))
+        probs = judge.head(features).softmax(dim=1)
+    served_features, _ = assets.judge.judge(x)
+    assert np.abs(served_features - features.numpy()).max() <= 1e-4 * max(1.0, float(features.abs().max()))
+    digits, confidences = verdicts(assets.judge, x)
+    assert digits == probs.argmax(dim=1).tolist()
+    assert np.abs(np.array(confidences) - probs.max(dim=1).values.numpy()).max() <= 1e-5
+
+
+@pytest.mark.parametrize("name", [s.name for s in SLIDERS])
 def test_each_space_has_a_slider_box_around_its_codes(assets, name):
     space = assets.spaces[name]
     assert space.lo.shape == space.hi.shape == (10,) and (space.lo < space.hi).all()
@@ -25,32 +71,30 @@ def test_each_space_has_a_slider_box_around_its_codes(assets, name):
 
 @pytest.mark.parametrize("name", ["ae", "vae"])
 def test_encode_decode_round_trip_matches_the_model(assets, name):
-    model = assets.spaces[name].model
-    x = assets.examples[:1].unsqueeze(1).float() / 255
-    z = encode(model, x)
-    assert z.shape == (10,)
-    x_hat = decode(model, z)
-    assert torch.allclose(x_hat, model(x)[0], atol=1e-6)
-    assert mse(x_hat, x[0]) < 0.05
+    space = assets.spaces[name]
+    x = assets.examples[:1, None].astype(np.float32) / 255
+    z, x_hat = reconstruct(space, x)
+    assert z.shape == (10,) and np.array_equal(z, encode(space, x))
+    assert np.array_equal(x_hat, decode(space, z)) and x_hat.shape == (1, 28, 28)
+    assert np.mean((x_hat - x[0]) ** 2) < 0.05
 
 
 def test_meter_calls_a_training_code_typical_and_a_far_corner_off_the_data(assets):
     space = assets.spaces["ae"]
-    near = measure(space, space.meter_codes[123].float())
-    assert near["distance"] < 1e-6 and near["digit"] == space.meter_labels[123] and not near["warn"]
+    near = measure(space, space.meter_codes[123])
+    assert near.distance < 1e-6 and near.digit == space.meter_labels[123] and not near.warn
     far = measure(space, space.hi)
-    assert far["warn"] and far["percentile"] > 99
+    assert far.warn and far.percentile > 99
 
 
 def test_interpolation_runs_end_to_end():
-    za, zb = torch.zeros(10), torch.arange(10.0)
+    za, zb = np.zeros(10, np.float32), np.arange(10, dtype=np.float32)
     path = interpolate(za, zb, 5)
-    assert torch.equal(path[0], za) and torch.equal(path[-1], zb) and torch.allclose(path[2], zb / 2)
+    assert np.array_equal(path[0], za) and np.array_equal(path[-1], zb) and np.allclose(path[2], zb / 2)
 
 
 def test_missing_codes_fields_give_a_clear_error(tmp_path):
     import shutil
-    from ae.config import WEIGHTS_DIR
     from ae.store import WeightsError, load_tensors, save_tensors
     for f in WEIGHTS_DIR.iterdir():
         shutil.copy(f, tmp_path)

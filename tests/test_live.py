@@ -4,11 +4,11 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
-from ae.inference import decode, encode, load_assets
+from ae.checks import parse_drawing
+from ae.inference import decode, load_assets, reconstruct
 from ae.live import decode_code, reconstruct_drawing
-from ae.strokes import encode_image, parse_drawing, prepare_strokes
+from ae.strokes import encode_image, prepare_strokes
 
 SEVEN = [[[60, 50], [220, 50], [120, 250]]]
 
@@ -18,9 +18,9 @@ def spaces():
     return load_assets().spaces
 
 
-def pixels(b64: str) -> torch.Tensor:
+def pixels(b64: str) -> np.ndarray:
     """784 bytes in base64 as (28, 28) floats in [0, 1]."""
-    return torch.from_numpy(np.frombuffer(base64.b64decode(b64), np.uint8).reshape(28, 28) / 255).float()
+    return np.frombuffer(base64.b64decode(b64), np.uint8).reshape(28, 28) / 255
 
 
 def body(drawing, spaces=("ae", "vae", "pca")) -> str:
@@ -29,15 +29,14 @@ def body(drawing, spaces=("ae", "vae", "pca")) -> str:
 
 def test_strokes_come_back_prepared_and_reconstructed_in_each_space(spaces):
     out = reconstruct_drawing(spaces, body({"strokes": SEVEN}))
-    x = torch.from_numpy(prepare_strokes([np.array(s, float) for s in SEVEN])).float()[None, None]
-    assert (pixels(out["input"]) - x[0, 0]).abs().max() <= 0.5 / 255  # 8 bits of the encoder's input
+    x = prepare_strokes([np.array(s, float) for s in SEVEN]).astype(np.float32)[None, None]
+    assert np.abs(pixels(out["input"]) - x[0, 0]).max() <= 0.5 / 255  # 8 bits of the encoder's input
     assert set(out["results"]) == {"ae", "vae", "pca"}
     for name, r in out["results"].items():
-        code = encode(spaces[name].model, x)
-        recon = decode(spaces[name].model, code)
+        code, recon = reconstruct(spaces[name], x)
         assert r["code"] == pytest.approx(code.tolist(), abs=1e-6)
-        assert (pixels(r["recon"]) - recon[0]).abs().max() <= 0.5 / 255
-        assert r["mse"] == pytest.approx(torch.mean((recon - x[0]) ** 2).item())
+        assert np.abs(pixels(r["recon"]) - recon[0]).max() <= 0.5 / 255
+        assert r["mse"] == pytest.approx(float(np.mean((recon.astype(np.float64) - x[0]) ** 2)))
     assert out["results"]["ae"]["mse"] < 0.05
 
 
@@ -54,9 +53,9 @@ def test_no_strokes_is_empty(spaces):
 
 def test_a_code_decodes_with_its_meter(spaces):
     for name, s in spaces.items():
-        near = s.meter_codes[0].float().clamp(s.lo, s.hi)  # a training digit's own code, as the meter stores it
+        near = np.clip(s.meter_codes[0], s.lo, s.hi).astype(np.float32)  # a training digit's own code, as stored
         out = decode_code(spaces, json.dumps({"space": name, "z": near.tolist()}))
-        assert (pixels(out["image"]) - decode(s.model, near)[0]).abs().max() <= 0.5 / 255
+        assert np.abs(pixels(out["image"]) - decode(s, near)[0]).max() <= 0.5 / 255
         assert out["warn"] is False and out["distance"] < 1e-3 and out["digit"] == int(s.meter_labels[0])
         json.dumps(out)  # everything in it goes over HTTP as it is
     far = decode_code(spaces, json.dumps({"space": "ae", "z": spaces["ae"].hi.tolist()}))

@@ -27,9 +27,9 @@ def test_the_meter_pack_holds_the_servers_own_numbers(assets, files):
         reference = np.frombuffer(buf[:4 * m], "<f4")
         codes = np.frombuffer(buf[4 * m:4 * m + 2 * n * k], "<f2").reshape(n, k)
         labels = np.frombuffer(buf[4 * m + 2 * n * k:], np.uint8)
-        np.testing.assert_array_equal(reference, space.meter_reference.numpy())
-        np.testing.assert_array_equal(codes.astype(np.float64), space.meter_codes.numpy())  # float16 both sides
-        np.testing.assert_array_equal(labels, space.meter_labels.numpy())
+        np.testing.assert_array_equal(reference, space.meter_reference)
+        np.testing.assert_array_equal(codes.astype(np.float64), space.meter_codes)  # float16 both sides
+        np.testing.assert_array_equal(labels, space.meter_labels)
 
 
 def test_spaces_json_describes_every_space(assets, files):
@@ -40,7 +40,7 @@ def test_spaces_json_describes_every_space(assets, files):
         assert s["lo"] == space.lo.tolist() and s["hi"] == space.hi.tolist() and s["dim"] == 10
         assert len(s["hist"]) == 10 and all(len(h) == 40 for h in s["hist"])
         assert sum(s["hist"][0]) > 0.97 * 60000  # the box holds nearly all training codes
-        share_below = (space.test_errors <= s["error_limit"]).double().mean().item()
+        share_below = float((space.test_errors <= s["error_limit"]).mean())
         assert share_below == pytest.approx(ERROR_PERCENTILE / 100, abs=0.002)
         assert all(f"{name}_" in f for f in s["files"].values())
     for name in assets.spaces:

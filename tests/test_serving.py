@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from ae.config import WEIGHTS_DIR
 from ae.inference import load_assets
-from serving import CACHE, MODULES, UI, asset_route, page_assets, version_of
+from serve.files import CACHE, MODULES, UI, asset_route, page_assets, version_of
 
 
 @pytest.fixture(scope="module")
@@ -109,23 +109,57 @@ def test_a_corrupt_runtime_is_named_and_left_out(assets, tmp_path, monkeypatch):
     vendor = tmp_path / "onnxruntime-web"
     shutil.copytree(UI / "vendor" / "onnxruntime-web", vendor)
     (vendor / "ort-wasm-simd-threaded.wasm.br").write_bytes(b"not brotli")
-    monkeypatch.setattr("serving.VENDOR", vendor)
+    monkeypatch.setattr("serve.files.VENDOR", vendor)
     table, problems = page_assets(assets)
     assert "ort-wasm-simd-threaded.wasm" not in table and "canvas.js" in table
     assert len(problems) == 1 and "ort-wasm-simd-threaded.wasm.br" in problems[0] and "vendor.mjs" in problems[0]
 
 
-def test_the_server_says_at_start_which_file_is_wrong(tmp_path):
+def test_the_server_says_at_start_which_file_of_the_page_is_wrong(tmp_path):
     from app_server import serve_app
     weights = tmp_path / "weights"
     shutil.copytree(WEIGHTS_DIR, weights)
-    (weights / "ae_decoder.onnx").write_bytes(b"\0" * 100)
+    (weights / "ae_d4_decoder.onnx").write_bytes(b"\0" * 100)  # run only in the page: left out, the rest serves
     with serve_app(env={"AE_WEIGHTS": str(weights)}) as served:
         version = re.search(r"ui/([0-9a-f]{12})/canvas\.js", urllib.request.urlopen(served.url, timeout=10).read().decode())[1]
         with pytest.raises(urllib.error.HTTPError) as e:
-            urllib.request.urlopen(f"{served.url}ui/{version}/ae_decoder.onnx", timeout=10)
+            urllib.request.urlopen(f"{served.url}ui/{version}/ae_d4_decoder.onnx", timeout=10)
         assert e.value.code == 404
-        with urllib.request.urlopen(f"{served.url}ui/{version}/ae_encoder.onnx", timeout=10) as r:
+        with urllib.request.urlopen(f"{served.url}ui/{version}/ae_decoder.onnx", timeout=10) as r:
             assert r.status == 200
         log = served.output()
-    assert "warning:" in log and "ae_decoder.onnx" in log and "python train.py --model ae --reuse" in log, log
+    assert "warning:" in log and "ae_d4_decoder.onnx" in log and "python train.py --model ae --latent-dim 4 --reuse" in log
+
+
+@pytest.mark.parametrize("name, damage, command", [
+    ("ae_decoder.onnx", b"\0" * 100, "--model ae --reuse"),
+    ("classifier.onnx", b"not onnx", "--model classifier --reuse"),
+    ("vae_encoder.onnx", None, "--model vae --reuse"),
+])
+def test_a_model_the_server_runs_that_is_missing_or_corrupt_stops_the_start_naming_it(tmp_path, name, damage, command):
+    import subprocess
+    import sys
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS_DIR, weights)
+    (weights / name).unlink() if damage is None else (weights / name).write_bytes(damage)
+    out = subprocess.run([sys.executable, "app.py"], cwd=UI.parent, env={**__import__("os").environ, "AE_WEIGHTS": str(weights)},
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode != 0 and "Traceback" not in out.stderr
+    assert name in out.stderr and command in out.stderr, out.stderr
+
+
+def test_an_onnx_file_of_another_model_is_refused(tmp_path):
+    """A readable file under the wrong name (the VAE's encoder as the autoencoder's) is caught by its checksum, and one
+    that also fools the manifest by its inputs and outputs."""
+    from ae.registry import MODELS
+    from ae.runtime import MANIFEST, ModelFileError, open_session
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS_DIR, weights)
+    shutil.copy(weights / "ae_d2_decoder.onnx", weights / "ae_decoder.onnx")
+    with pytest.raises(ModelFileError, match="ae_decoder.onnx does not match the SHA-256"):
+        open_session(weights, MODELS["ae"], "decoder")
+    sums = json.loads((weights / MANIFEST).read_text())
+    sums["ae_decoder.onnx"] = hashlib.sha256((weights / "ae_decoder.onnx").read_bytes()).hexdigest()
+    (weights / MANIFEST).write_text(json.dumps(sums))
+    with pytest.raises(ModelFileError, match="not the ae decoder ae/registry.py describes"):
+        open_session(weights, MODELS["ae"], "decoder")

@@ -4,7 +4,8 @@ import json
 import pytest
 import torch.nn.functional as F
 
-from ae.config import CODE_SIZES, WEIGHTS_DIR, model_stem
+from ae.config import WEIGHTS_DIR
+from ae.registry import SIZES, spec_for
 from ae.data import to_float
 from ae.model import load_model
 
@@ -63,19 +64,19 @@ SHIPPED = {("ae", 2): 0.0389, ("ae", 4): 0.0270, ("ae", 16): 0.0067, ("ae", 32):
 
 @pytest.mark.parametrize("model, d", SHIPPED)
 def test_each_code_size_is_shipped_small_and_reconstructs_as_measured(x_test, model, d):
-    path = WEIGHTS_DIR / f"{model_stem(model, d)}.safetensors"
-    net, facts = load_model(path, {"ae": "Autoencoder", "vae": "VAE"}[model])
+    spec = spec_for(model, d)
+    net, facts = load_model(WEIGHTS_DIR / spec.weights, spec.kind)
     assert facts["latent_dim"] == d and net.decoder[0].in_features == d
     mse = full_test_mse(net, x_test)
     assert abs(mse - SHIPPED[model, d]) <= 0.15 * SHIPPED[model, d], f"{model} d={d}: test MSE {mse:.4f}"
     assert mse == pytest.approx(facts["test_mse"], rel=1e-4)
-    for f in WEIGHTS_DIR.glob(f"{model_stem(model, d)}[._]*"):
+    for f in WEIGHTS_DIR.glob(f"{spec.name}[._]*"):
         assert f.stat().st_size < 1_000_000, f"{f.name} is {f.stat().st_size} bytes"
 
 
 def test_the_bottleneck_figures_are_measured_for_every_size():
     measured = json.loads((WEIGHTS_DIR / "bottleneck.json").read_text())
-    assert [r["d"] for r in measured["ae"]] == list(CODE_SIZES) == [r["d"] for r in measured["pca"]]
+    assert [r["d"] for r in measured["ae"]] == [s.latent_dim for s in SIZES] == [r["d"] for r in measured["pca"]]
     assert [r["d"] for r in measured["vae"]] == [2, 10]
     mse = [r["test_mse"] for r in measured["ae"]]
     assert mse == sorted(mse, reverse=True), "a bigger code should reconstruct better"

@@ -10,7 +10,6 @@ import { emit, on, state } from "./store.js";
 const SIDE = 280; // canvas bitmap in px; CSS scales it to the column
 const BRUSH = 18; // how strokes look on the canvas; the model sees them at MNIST's width (prepare.js)
 const MIN_STEP = 1; // px: a point nearer than this to the previous one adds bytes, not shape
-const MAX_POINTS = 4000; // the server's limit for a drawing (ae/strokes.py)
 
 export function mount(element, props) {
   const canvas = element.querySelector(".ae-draw");
@@ -27,6 +26,7 @@ export function mount(element, props) {
 
   const drawing = () => (strokes.length ? { strokes } : example ? { image: example } : null);
   const points = () => strokes.reduce((n, s) => n + s.length, 0);
+  const full = () => state.data !== null && points() >= state.data.limits.max_points; // the server's limit (ae/config.py)
 
   function pointAt(e) {
     const r = canvas.getBoundingClientRect();
@@ -101,7 +101,7 @@ export function mount(element, props) {
   canvas.addEventListener("pointerdown", (e) => {
     if (active || !e.isPrimary || e.button !== 0) return; // one pointer, primary button only
     e.preventDefault();
-    if (points() >= MAX_POINTS) {
+    if (full()) {
       notice.hidden = false;
       notice.textContent = "That is a lot of ink: Undo or Clear before drawing more.";
       return;
@@ -119,7 +119,7 @@ export function mount(element, props) {
     for (const c of e.getCoalescedEvents ? e.getCoalescedEvents() : [e]) { // every sample, not one per frame
       const p = pointAt(c);
       const last = pts[pts.length - 1];
-      if (Math.hypot(p[0] - last[0], p[1] - last[1]) < MIN_STEP || points() >= MAX_POINTS) continue;
+      if (Math.hypot(p[0] - last[0], p[1] - last[1]) < MIN_STEP || full()) continue;
       stroke([last, p]);
       pts.push(p);
     }

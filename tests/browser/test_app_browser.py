@@ -8,8 +8,11 @@ import pytest
 import torch
 from playwright.sync_api import Page, expect
 
-from ae.inference import decode, encode, load_assets, measure
-from ae.strokes import PREPARE_TOLERANCE, drawing_to_input, parse_drawing, prepare_strokes
+from ae.checks import parse_drawing
+from ae.config import WEIGHTS_DIR
+from ae.inference import load_assets, measure, reconstruct
+from ae.model import load_model
+from ae.strokes import PREPARE_TOLERANCE, drawing_to_input, prepare_strokes
 from drawn_digits import drawn_digits
 from recording import in_page, recorded, reset_recorder, shown, wait_quiet
 
@@ -89,13 +92,12 @@ def test_the_previews_follow_the_stroke_and_the_sliders_take_its_code(live_page,
     # what the model sees and its reconstruction are the server's preparation and torch's models on the same strokes
     x = drawing_to_input(parse_drawing(page_state(page, "JSON.stringify(state.drawing)")))  # (1, 1, 28, 28)
     ae = spaces["ae"]
-    assert np.abs(shown(page, "#model-input") - x[0, 0].numpy()).max() <= 0.5 / 255 + 1e-6
-    expected = decode(ae.model, encode(ae.model, x))[0].numpy()
+    assert np.abs(shown(page, "#model-input") - x[0, 0]).max() <= 0.5 / 255 + 1e-6
+    code, expected = reconstruct(ae, x)
     assert np.abs(shown(page, "#reconstruction") - expected).max() <= 1 / 255 + 1e-6
     expect(page.locator("#reconstruction figcaption")).to_contain_text("MSE")
 
-    code = torch.maximum(torch.minimum(encode(ae.model, x), ae.hi), ae.lo)
-    assert np.allclose(slider_values(page), code.numpy(), atol=0.005 + 1e-4), "the sliders do not hold the drawing's code"
+    assert np.allclose(slider_values(page), np.clip(code, ae.lo, ae.hi), atol=0.005 + 1e-4), "the sliders do not hold the drawing's code"
     expect(page.locator("#decoded figcaption")).to_contain_text("autoencoder")
     assert_no_error_toast(page)
 
@@ -208,8 +210,11 @@ def test_the_models_in_the_page_agree_with_torch(app_page, spaces, mnist):
         return all;""", drawings)
     x = torch.from_numpy(images / 255).float()[:, None]
     for name, s in spaces.items():
-        z = s.model.encode(x).detach().numpy()
-        recon = decode(s.model, torch.from_numpy(z)).numpy().reshape(16, 784)
+        model, _ = load_model(WEIGHTS_DIR / s.spec.weights)
+        with torch.no_grad():
+            z = model.encode(x)
+            recon = model.decode(z).clamp(0, 1).numpy().reshape(16, 784)
+            z = z.numpy()
         assert np.abs(np.array([o[name][0] for o in out]) - z).max() <= 1e-4, name
         assert np.abs(np.array([o[name][1] for o in out]) - recon).max() <= 1e-4, name
 
@@ -217,16 +222,16 @@ def test_the_models_in_the_page_agree_with_torch(app_page, spaces, mnist):
 def test_the_meter_in_the_page_agrees_with_the_server(app_page, spaces):
     g = torch.Generator().manual_seed(0)
     for name, s in spaces.items():
-        codes = s.lo + (s.hi - s.lo) * torch.rand(12, 10, generator=g)  # in the box, near and far
-        codes = torch.cat([codes, s.meter_codes[:3].float()])
+        codes = s.lo + (s.hi - s.lo) * torch.rand(12, 10, generator=g).numpy()  # in the box, near and far
+        codes = np.concatenate([codes, s.meter_codes[:3]]).astype(np.float32)
         got = in_page(app_page, """const { decode } = await mod('engine.js');
             const out = [];
             for (const z of arg.codes) out.push((await decode(arg.space, z)).meter);
             return out;""", {"space": name, "codes": codes.tolist()})
         for z, m in zip(codes, got):
             want = measure(s, z)
-            assert m["digit"] == want["digit"] and m["percentile"] == want["percentile"] and m["warn"] == want["warn"]
-            assert m["distance"] == pytest.approx(want["distance"], rel=1e-6, abs=1e-9)
+            assert m["digit"] == want.digit and m["percentile"] == want.percentile and m["warn"] == want.warn
+            assert m["distance"] == pytest.approx(want.distance, rel=1e-6, abs=1e-9)
 
 
 # ---- the controls ----

@@ -6,7 +6,8 @@ import pytest
 import torch
 from playwright.sync_api import expect
 
-from ae.config import CODE_SIZES, WEIGHTS_DIR, model_stem
+from ae.config import WEIGHTS_DIR
+from ae.registry import SIZES, spec_for
 from ae.model import load_model
 from recording import shown
 
@@ -15,7 +16,7 @@ SLACK = 1 / 255 + 1e-4  # the page shows 8-bit pixels; its float16 weights give 
 
 def half_rounded(model: str, d: int) -> torch.nn.Module:
     """The shipped model as the page runs it: weights rounded to float16 (the 10-number one is float32)."""
-    net, _ = load_model(WEIGHTS_DIR / f"{model_stem(model, d)}.safetensors", {"ae": "Autoencoder", "vae": "VAE"}[model])
+    net, _ = load_model(WEIGHTS_DIR / spec_for(model, d).weights)
     if d != 10:
         with torch.no_grad():
             for p in net.parameters():
@@ -30,7 +31,7 @@ def test_every_code_size_reconstructs_the_drawing(app_page, mnist):
     page.locator("#bottleneck").scroll_into_view_if_needed()
     errors = {}
     x = torch.from_numpy(mnist.test_images[int(np.flatnonzero(mnist.test_labels.numpy() == 3)[0])].numpy() / 255).float()
-    for d in CODE_SIZES:
+    for d in (s.latent_dim for s in SIZES):
         expect(page.locator(f"#size-{d} figcaption")).to_contain_text("MSE", timeout=20_000)
         net = half_rounded("ae", d)
         with torch.no_grad():

@@ -10,8 +10,9 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page
 
-from ae.inference import decode, encode, load_assets
-from ae.strokes import drawing_to_input, parse_drawing
+from ae.checks import parse_drawing
+from ae.inference import load_assets, reconstruct
+from ae.strokes import drawing_to_input
 from conftest import MODES
 from recording import in_page, shown
 
@@ -87,7 +88,7 @@ def test_two_users_drawing_at_once_each_see_their_own_results(two_pages, assets)
         page.wait_for_function("() => document.querySelector('#reconstruction figcaption').textContent.includes('MSE')")
         page.wait_for_timeout(500)
         x = drawing_to_input(parse_drawing(own_drawing(page)))  # what the server makes of this user's strokes
-        own[page] = x, decode(ae.model, encode(ae.model, x))[0].numpy()
+        own[page] = x, reconstruct(ae, x)[1][0]
     assert not np.array_equal(own[a][0], own[b][0]), "the two drawings should differ"
     for page, other in ((a, b), (b, a)):
         recon = shown(page, "#reconstruction")

@@ -1,0 +1,176 @@
+"""The page's own files, served by name from a table built at start-up, and gradio's front-end files kept gzipped."""
+import asyncio
+import gzip
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from ae.config import WEIGHTS_DIR
+from ae.runtime import MANIFEST
+from ae.inference import Assets
+from ae.page import bottleneck_files, page_files
+from ae.registry import MODELS
+
+UI = Path(__file__).resolve().parent.parent / "ui"
+VENDOR = UI / "vendor" / "onnxruntime-web"
+# The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
+MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
+           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js", "planes.js"]
+MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
+         ".svg": "image/svg+xml",
+         ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
+OWNERS = {f: spec for spec in MODELS.values() for f in spec.onnx.values()}  # ONNX file -> the model it exports
+CACHE = "public, max-age=31536000, immutable"  # the version in every URL changes whenever any file does
+
+
+def accepts(headers: list[tuple[bytes, bytes]]) -> set[str]:
+    """The content codings an ASGI request's Accept-Encoding names."""
+    value = dict(headers).get(b"accept-encoding", b"").decode("latin-1")
+    return {e.split(";")[0].strip() for e in value.split(",")}
+
+
+class GradioFiles:
+    """ASGI middleware: gradio's own front-end files (/assets/, /static/) read and gzipped once each, then kept.
+
+    gradio compresses every one of them with brotli on every request: 1.9 ms of server CPU a file, 57 files for
+    a first visit, and a room loading the page at once spent most of the server's time on it. What is kept is
+    bounded by gradio's own files (a 404 is not kept), and the content-hashed /assets/ are cached by browsers too.
+    """
+
+    PREFIXES = ("/assets/", "/static/")
+
+    def __init__(self, app):
+        self.app, self.kept = app, {}
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.PREFIXES):
+            return await self.app(scope, receive, send)
+        gzipped = "gzip" in accepts(scope["headers"])
+        key = (scope["path"], gzipped)
+        if key not in self.kept:
+            status, headers, body = await self.read(scope, receive)
+            if status != 200:
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                return await send({"type": "http.response.body", "body": body})
+            self.kept[key] = await asyncio.to_thread(self.prepare, scope["path"], dict(headers), body, gzipped)
+        headers, body = self.kept[key]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+    async def read(self, scope, receive) -> tuple[int, list, bytes]:
+        """The inner app's whole response: status, headers and body (as chunks, never as a path to send)."""
+        parts, start = [], {}
+
+        async def collect(message):
+            if message["type"] == "http.response.start":
+                start.update(message)
+            elif message["type"] == "http.response.body":
+                parts.append(message.get("body", b""))
+
+        plain = [(k, v) for k, v in scope["headers"] if k != b"accept-encoding"]  # the file as it is on disk
+        await self.app({**scope, "headers": plain, "extensions": {}}, receive, collect)
+        return start["status"], start.get("headers", []), b"".join(parts)
+
+    @staticmethod
+    def prepare(path: str, headers: dict[bytes, bytes], body: bytes, gzipped: bool) -> tuple[list, bytes]:
+        media = headers.get(b"content-type", b"application/octet-stream")
+        out = [(b"content-type", media), (b"vary", b"Accept-Encoding"),
+               (b"cache-control", CACHE.encode() if path.startswith("/assets/") else b"public, max-age=86400")]
+        if gzipped and media.split(b";")[0] in (b"text/javascript", b"application/javascript", b"text/css",
+                                                   b"application/json", b"image/svg+xml", b"text/html"):
+            body = gzip.compress(body, 6, mtime=0)
+            out.append((b"content-encoding", b"gzip"))
+        return out + [(b"content-length", str(len(body)).encode())], body
+
+
+@dataclass(frozen=True)
+class Asset:
+    """One file the page loads: its bytes, content type, and compressed copies by Content-Encoding."""
+    body: bytes | None  # None: only compressed copies are kept (the runtime), decompressed for a client that needs it
+    media_type: str
+    encoded: dict[str, bytes]  # "br" / "gzip" -> bytes
+
+
+def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
+    """The bytes of path if their SHA-256 is the one recorded under name; ValueError saying what is wrong."""
+    if name not in sums:
+        raise ValueError(f"{path} has no recorded SHA-256")
+    if not path.is_file():
+        raise ValueError(f"{path} is missing")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != sums[name]:
+        raise ValueError(f"{path} does not match its recorded SHA-256 (truncated or edited)")
+    return data
+
+
+def vendor_sums() -> dict[str, str]:
+    """ui/vendor/onnxruntime-web/SHA256SUMS as name -> hex."""
+    lines = (VENDOR / "SHA256SUMS").read_text().splitlines() if (VENDOR / "SHA256SUMS").is_file() else []
+    return {name: digest for digest, name in (line.split("  ", 1) for line in lines if "  " in line)}
+
+
+def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[str, Asset], list[str]]:
+    """Every file the page may load, by the name it asks for, and a line for each file that is missing or corrupt.
+
+    A file that fails its check is left out: the page then says so in one line and runs the models on the server.
+    """
+    problems, found = [], {}
+    for name in MODULES:
+        found[name] = (UI / name).read_bytes()  # the app's own code: a missing module is a broken checkout, not a fallback
+    found.update(page_files(assets))
+    section, section_onnx = bottleneck_files(weights_dir)
+    found.update(section)
+    if (weights_dir / "ae_figure.png").is_file():
+        found["ae_figure.png"] = (weights_dir / "ae_figure.png").read_bytes()
+    sums = vendor_sums()
+    try:
+        found["ort.wasm.bundle.min.mjs"] = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
+        wasm = {enc: checked(VENDOR / f"ort-wasm-simd-threaded.wasm.{ext}", sums, f"ort-wasm-simd-threaded.wasm.{ext}")
+                for enc, ext in (("br", "br"), ("gzip", "gz"))}
+    except ValueError as e:
+        problems.append(f"{e}: rebuild it with `node ui/vendor/vendor.mjs`")
+        wasm = None
+    manifest = weights_dir / MANIFEST
+    onnx_sums = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    for name in [f for space in assets.spaces.values() for f in space.spec.onnx.values()] + section_onnx:
+        try:
+            found[name] = checked(weights_dir / name, onnx_sums, name)
+        except ValueError as e:
+            problems.append(f"{e}: rewrite it with `{OWNERS[name].rebuild}`")
+    table = {name: Asset(data, MEDIA[Path(name).suffix], {"gzip": gzip.compress(data, 6, mtime=0)})
+             for name, data in found.items()}
+    if wasm is not None:
+        table["ort-wasm-simd-threaded.wasm"] = Asset(None, MEDIA[".wasm"], wasm)
+    return table, problems
+
+
+def version_of(table: dict[str, Asset]) -> str:
+    """A short digest of every file's bytes: part of each URL, so a changed file is never served from a cache."""
+    h = hashlib.sha256()
+    for name in sorted(table):
+        a = table[name]
+        h.update(name.encode() + hashlib.sha256(a.body if a.body is not None else a.encoded["gzip"]).digest())
+    return h.hexdigest()[:12]
+
+
+def asset_route(table: dict[str, Asset], version: str) -> Route:
+    """GET /ui/<version>/<name>: only the names in table, only the current version; 404 for anything else."""
+    async def endpoint(request: Request) -> Response:
+        asset = table.get(request.path_params["name"])
+        if asset is None or request.path_params["version"] != version:
+            return JSONResponse({"error": "no such file"}, status_code=404)
+        accepted = accepts(request.scope["headers"])
+        headers = {"Cache-Control": CACHE, "Vary": "Accept-Encoding", "X-Content-Type-Options": "nosniff"}
+        encoding = next((e for e in ("br", "gzip") if e in accepted and e in asset.encoded), None)
+        if encoding is not None:
+            headers["Content-Encoding"] = encoding
+            return Response(asset.encoded[encoding], media_type=asset.media_type, headers=headers)
+        body = asset.body if asset.body is not None else gzip.decompress(asset.encoded["gzip"])
+        return Response(body, media_type=asset.media_type, headers=headers)
+    return Route("/ui/{version}/{name}", endpoint, methods=["GET"])
