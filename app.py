@@ -37,6 +37,7 @@ VERSION = version_of(PAGE)
 # The buttons' events: off the API page, still typed; outside gradio's queue (stateless, so safe): a plain request
 # costs the server a few ms less than a queued event with its event stream, and a room's presses run side by side
 BUTTON = dict(api_visibility="undocumented", show_progress="minimal", queue=False)
+API_CONCURRENCY = 8  # a class's notebooks: one at a time, 50 of them queued for seconds behind each other
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -233,10 +234,10 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **BUTTON)
     prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **BUTTON)
     interp_btn.click(on_interpolate, [end_a, end_b, canvas], interp, api_name="interpolate", **BUTTON)
-    gr.api(api_encode, api_name="encode")
-    gr.api(api_decode, api_name="decode")
-    gr.api(api_reconstruct, api_name="reconstruct")
-    gr.api(api_prepare, api_name="prepare")
+    for fn, name in ((api_encode, "encode"), (api_decode, "decode"), (api_reconstruct, "reconstruct"),
+                     (api_prepare, "prepare")):
+        # queued calls (gradio_client, notebooks) run side by side: the handlers are stateless, the sessions shared
+        gr.api(fn, api_name=name, concurrency_limit=API_CONCURRENCY)
 
 
 if __name__ == "__main__":
