@@ -34,6 +34,10 @@ VERSION = version_of(PAGE)
 # costs the server a few ms less than a queued event with its event stream, and a room's presses run side by side
 BUTTON = dict(api_visibility="undocumented", show_progress="minimal", queue=False)
 SURE = 0.9  # the judge is sure of an image when its top probability is at least this
+# Gradio's bundled Source Sans Pro SemiBold (600) is a 5 KB subset of a few letters, so bold text mixed two typefaces
+# ("PCA" drew its "A" from a fallback): the page uses the complete Regular and Bold files gradio serves itself.
+THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "sans-serif"],
+                          font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"])
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -240,4 +244,4 @@ if __name__ == "__main__":
     for problem in PROBLEMS:
         print(f"warning: {problem}; the page will run the models on the server", flush=True)
     torch.set_num_threads(1)  # tiny models: one thread per request is 10-40x faster than two fighting for 2 cores
-    demo.launch(css_paths=[UI / "app.css"], **launch_settings(S, PAGE, VERSION, api_inputs(demo)))
+    demo.launch(css_paths=[UI / "app.css"], theme=THEME, **launch_settings(S, PAGE, VERSION, api_inputs(demo)))
