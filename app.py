@@ -37,7 +37,9 @@ SURE = 0.9  # the judge is sure of an image when its top probability is at least
 # Gradio's bundled Source Sans Pro SemiBold (600) is a 5 KB subset of a few letters, so bold text mixed two typefaces
 # ("PCA" drew its "A" from a fallback): the page uses the complete Regular and Bold files gradio serves itself.
 THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "sans-serif"],
-                          font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"])
+                          font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"]
+                          ).set(button_primary_background_fill="#c2410c", button_primary_background_fill_hover="#9a3412",
+                                button_primary_text_color="#ffffff")  # white on orange-700: 5.2:1 (gradio's orange-600: 3.6)
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -46,6 +48,11 @@ def script(module: str) -> str:
     return (f'import(new URL("ui/{VERSION}/{module}", document.baseURI))'
             '.then((m) => m.mount(element, props, watch))'
             '.catch((e) => { element.textContent = "This part of the page did not load: " + e.message; });')
+
+
+def page_script() -> str:
+    """launch(js=...): the page-wide module ui/page.js, run once gradio has drawn the page."""
+    return f'() => import(new URL("ui/{VERSION}/page.js", document.baseURI)).then((m) => m.mount())'
 
 
 def live_html(name: str, elem_id: str, value: str = "") -> gr.HTML:
@@ -244,4 +251,4 @@ if __name__ == "__main__":
     for problem in PROBLEMS:
         print(f"warning: {problem}; the page will run the models on the server", flush=True)
     torch.set_num_threads(1)  # tiny models: one thread per request is 10-40x faster than two fighting for 2 cores
-    demo.launch(css_paths=[UI / "app.css"], theme=THEME, **launch_settings(S, PAGE, VERSION, api_inputs(demo)))
+    demo.launch(css_paths=[UI / "app.css"], theme=THEME, js=page_script(), **launch_settings(S, PAGE, VERSION, api_inputs(demo)))
