@@ -93,3 +93,61 @@ def test_a_finger_draws_on_the_phone(browser: Browser, app_url: str):
     assert [p for p in recorded(page)["paints"] if p["id"] == "reconstruction"], "the finger's stroke was not reconstructed"
     assert "MSE" in page.locator("#reconstruction figcaption").inner_text()
     context.close()
+
+
+PHONE_TEXT_PX = 11  # the smallest text a phone may show
+
+
+def test_the_table_splits_no_word_and_fits_the_phone(screen: Page):
+    broken = screen.evaluate("""() => [...document.querySelectorAll("#table td, #table th")]
+        .filter((cell) => cell.getBoundingClientRect().width > 0)
+        .flatMap((cell) => [...cell.textContent.matchAll(/\\S+/g)].filter((m) => {
+            const r = document.createRange(), text = cell.firstChild;
+            if (!text || text.nodeType !== 3) return false;
+            r.setStart(text, m.index); r.setEnd(text, m.index + m[0].length);
+            return r.getClientRects().length > 1;  // a word drawn on two lines
+        }).map((m) => m[0]))""")
+    assert broken == [], f"on the {screen.name}, words split across lines: {broken}"
+    box = screen.locator("#table table").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= screen.viewport_size["width"] + 0.5
+
+
+def test_the_code_size_chart_text_is_readable(screen: Page):
+    screen.wait_for_selector("#bottleneck .ae-curves img[src]")
+    px = screen.evaluate("""async () => {
+        const img = document.querySelector("#bottleneck .ae-curves img");
+        const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml").documentElement;
+        const sizes = [svg, ...svg.querySelectorAll("text")].map((e) => e.getAttribute("font-size")).filter(Boolean);
+        const scale = img.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Math.min(...sizes.map(Number)) * scale;
+    }""")
+    assert px >= PHONE_TEXT_PX, f"on the {screen.name}, the chart's smallest text is {px:.1f} px on screen"
+
+
+def touch_drag(page: Page, cdp, points: list[tuple[float, float]]) -> None:
+    """One finger pressed at points[0], moved through the rest, lifted."""
+    for kind, (x, y) in [("touchStart", points[0])] + [("touchMove", p) for p in points[1:]]:
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_page_scroll_can_start_on_a_plane_and_a_tap_decodes(browser: Browser, app_url: str):
+    context = browser.new_context(**SCREENS["phone"])
+    page = context.new_page()
+    page.goto(app_url)
+    page.wait_for_selector(".ae-plane .map[tabindex]", timeout=30_000)
+    page.locator(".ae-plane .map").first.scroll_into_view_if_needed()
+    page.evaluate("scrollBy(0, 200 - document.querySelector('.ae-plane .map').getBoundingClientRect().top)")
+    box = page.locator(".ae-plane .map").first.bounding_box()
+    cdp = context.new_cdp_session(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
+    scroll = page.evaluate("scrollY")
+    touch_drag(page, cdp, [(x, y - 12 * i) for i in range(16)])  # a finger pushes the page up
+    page.wait_for_timeout(300)
+    assert page.evaluate("scrollY") > scroll + 50, "a vertical drag that starts on a plane did not scroll the page"
+    box = page.locator(".ae-plane .map").first.bounding_box()
+    touch_drag(page, cdp, [(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)] * 2)  # a tap
+    page.wait_for_selector(".ae-plane figure:not(.empty)")
+    assert page.locator(".ae-plane figure figcaption").first.inner_text().startswith("(")
+    context.close()
