@@ -20,6 +20,7 @@ from ae.inference import check_code, check_image, decode, encode, interpolate, l
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
 from ae.strokes import drawing_to_input, parse_drawing  # noqa: E402
+from room import own_url, qr_svg  # noqa: E402
 from serving import api_inputs, launch_settings, page_assets, version_of  # noqa: E402
 
 UI = Path(__file__).parent / "ui"
@@ -40,6 +41,11 @@ THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(
                           font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"]
                           ).set(button_primary_background_fill="#c2410c", button_primary_background_fill_hover="#9a3412",
                                 button_primary_text_color="#ffffff")  # white on orange-700: 5.2:1 (gradio's orange-600: 3.6)
+# The address a room joins at, when the app listens on the network (GRADIO_SERVER_NAME=0.0.0.0); None otherwise
+ROOM = own_url(os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"), int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+GRID_EMPTY = '<div class="grid-title">press Sample</div>'
+# Start over, in the page alone: ui/page.js clears the drawing and the sliders, this clears the server's outputs
+START_OVER_JS = f"() => [{json.dumps(GRID_EMPTY)}, '', '', '', '']"
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -197,10 +203,14 @@ def api_prepare(strokes: list[list[list[float]]]) -> list[list[float]]:
 
 with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.Markdown((UI / "intro.md").read_text(), elem_id="intro")
+    with gr.Row(elem_id="bar"):
+        gr.Button("Presenter view", size="sm", elem_id="present-toggle")  # ui/page.js: ?present, or this
+        start_over = gr.Button("Start over", size="sm", elem_id="start-over")
     with gr.Row(elem_id="core", equal_height=False):
         canvas = live_html("canvas", "canvas")
         live_html("sliders", "sliders")
         live_html("decoded", "out")
+    gr.HTML(render("room", url=html.escape(ROOM), qr=qr_svg(ROOM)) if ROOM else "", elem_id="room")
     live_html("examples", "examples")
 
     gr.Markdown((UI / "lesson.md").read_text(), elem_id="lesson")
@@ -209,7 +219,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
             strategy = gr.Radio([(label, key) for key, label in STRATEGIES.items()], value="normal",
                                 label="Draw 16 codes for the autoencoder from", elem_id="strategy")
             sample_btn = gr.Button("Sample", variant="primary", elem_id="sample")
-            grid = gr.HTML('<div class="grid-title">press Sample</div>', elem_id="grid")
+            grid = gr.HTML(GRID_EMPTY, elem_id="grid")
         with gr.Column(scale=0, min_width=340):
             latent_map = live_html("latent-map", "latent-map")
     gr.Markdown(format_table(A.table["rows"]) if A.table else "*Not measured yet: run `python benchmarks/sampling_table.py`.*",
@@ -241,6 +251,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **BUTTON)
     prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **BUTTON)
     interp_btn.click(on_interpolate, [end_a, end_b, canvas], interp, api_name="interpolate", **BUTTON)
+    start_over.click(None, None, [grid, latent_map, prior_ae, prior_vae, interp], js=START_OVER_JS, api_visibility="private")
     gr.api(api_encode, api_name="encode")
     gr.api(api_decode, api_name="decode")
     gr.api(api_reconstruct, api_name="reconstruct")

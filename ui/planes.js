@@ -4,7 +4,7 @@
 import { decodeWith, fetched, ready } from "./engine.js";
 import { latest } from "./latest.js";
 import { cross, legend as digitLegend, show } from "./paint.js";
-import { state } from "./store.js";
+import { on, state } from "./store.js";
 
 function toPixel([x0, x1, y0, y1], size, [x, y]) {
   return [(x - x0) / (x1 - x0) * size, (1 - (y - y0) / (y1 - y0)) * size];
@@ -62,6 +62,10 @@ function planeOf(name, info, size, live) {
     moveTo([at[0] + step[0] * (e.shiftKey ? 5 : 1), at[1] + step[1] * (e.shiftKey ? 5 : 1)]);
   });
   map.addEventListener("focus", () => moveTo(at));
+  on("start-over", () => {
+    ring.setAttribute("cx", "-20");
+    show(figure, null, "point at the plane");
+  });
   return box;
 }
 

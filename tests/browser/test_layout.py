@@ -1,12 +1,18 @@
-"""Layout facts on a workshop laptop (1366x768) and a phone (390x844, touch): nothing overlaps, every example is whole,
-the decoded digit stays in sight of the sliders, and a finger can draw."""
+"""Layout facts on a workshop laptop (1366x768), a phone (390x844, touch) and a projector (the presenter view at
+1024x576): nothing overlaps, every example is whole, the decoded digit stays in sight of the sliders, a finger can draw,
+and the presenter view holds the whole core loop on one screen in large text."""
 import pytest
 from playwright.sync_api import Browser, Page
 
 from recording import RECORDER_JS, recorded, reset_recorder, wait_quiet
 
 SCREENS = {"laptop": dict(viewport={"width": 1366, "height": 768}),
-           "phone": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2)}
+           "phone": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2),
+           "presenter": dict(viewport={"width": 1024, "height": 576})}
+QUERY = {"presenter": "?present"}
+CORE = ["#canvas .ae-draw", "#model-input canvas", "#reconstruction canvas", *[f"#z{i}" for i in range(10)], "#decoded canvas",
+        "#start-over"]
+PRESENTER_TEXT_PX = 20
 # the parts that must never cover one another: (selector, whether it may match several)
 PARTS = ["#canvas .ae-draw", "#canvas .ae-undo", "#canvas .ae-clear", "#model-input", "#reconstruction", "#decoded",
          "#meter", *[f"#z{i}" for i in range(10)], "#sliders .ae-back", ".ae-example", "#sample", "#grid",
@@ -23,7 +29,7 @@ def screen(request, browser: Browser, app_url: str):
     context = browser.new_context(**SCREENS[request.param])
     page = context.new_page()
     page.add_init_script(RECORDER_JS)
-    page.goto(app_url)
+    page.goto(app_url + QUERY.get(request.param, ""))
     page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
     page.click("#sample")  # so the grid is full, as in use
     page.wait_for_selector("#grid .cell")
@@ -151,3 +157,52 @@ def test_a_page_scroll_can_start_on_a_plane_and_a_tap_decodes(browser: Browser, 
     page.wait_for_selector(".ae-plane figure:not(.empty)")
     assert page.locator(".ae-plane figure figcaption").first.inner_text().startswith("(")
     context.close()
+
+
+@pytest.fixture
+def presenter(browser: Browser, app_url: str):
+    context = browser.new_context(**SCREENS["presenter"])
+    page = context.new_page()
+    page.goto(app_url + "?present")
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    page.wait_for_selector("#decoded:not(.empty)")
+    yield page
+    context.close()
+
+
+def test_the_presenter_view_holds_the_core_loop_in_large_text(presenter: Page):
+    boxes = presenter.evaluate(BOXES_JS, CORE)
+    assert len(boxes) == len(CORE)
+    for b in boxes:  # the page is not scrolled: page and screen coordinates agree
+        assert b["w"] > 0 and 0 <= b["x"] and b["x"] + b["w"] <= 1024.5 and 0 <= b["y"] and b["y"] + b["h"] <= 576.5, b
+    clashes = [(a["name"], b["name"]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
+    assert clashes == []
+    small = presenter.evaluate("""(least) => [...document.querySelectorAll(".gradio-container *")].filter((e) => {
+        const r = e.getBoundingClientRect();
+        const text = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        return text && r.width > 0 && r.bottom > 0 && r.top < innerHeight && parseFloat(getComputedStyle(e).fontSize) < least;
+    }).map((e) => e.tagName + "." + e.className + ": " + e.textContent.trim().slice(0, 30))""", PRESENTER_TEXT_PX)
+    assert small == [], f"text under {PRESENTER_TEXT_PX} px on the presenter's screen"
+    assert presenter.locator("#lesson p").first.is_hidden(), "the long text is not folded away"
+
+
+def test_the_toggle_turns_the_presenter_view_off_and_on(presenter: Page):
+    presenter.click("#present-toggle")
+    assert presenter.evaluate("document.body.classList.contains('present')") is False
+    assert "present" not in presenter.url
+    presenter.click("#present-toggle")
+    assert presenter.evaluate("document.body.classList.contains('present')") and presenter.url.endswith("?present")
+
+
+def test_start_over_clears_the_drawing_the_sliders_and_every_output(presenter: Page):
+    presenter.click("#sample")
+    presenter.wait_for_selector("#grid .cell")
+    presenter.locator("#z3 input[type=range]").focus()
+    presenter.keyboard.press("PageUp")
+    presenter.click("#start-over")
+    presenter.wait_for_selector("#reconstruction.empty")
+    assert presenter.locator("#model-input").evaluate("e => e.classList.contains('empty')")
+    assert presenter.locator("#grid .cell").count() == 0 and "press Sample" in presenter.inner_text("#grid")
+    assert presenter.locator("#latent-map .sample").count() == 0
+    box = presenter.evaluate("() => [...document.querySelectorAll('.z input[type=range]')].map((r) => [+r.value, +r.min, +r.max])")
+    assert all(abs(v - (lo + hi) / 2) < 1e-6 for v, lo, hi in box), "the sliders did not go back to their box's centre"
