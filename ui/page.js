@@ -1,6 +1,23 @@
 // What the whole page needs once gradio has drawn it: the presenter view (?present in the address, or its button),
 // Start over, and each radio choice one group, so the keyboard reaches it with one Tab and picks with the arrow keys.
-import { emit } from "./store.js";
+import { emit, on } from "./store.js";
+
+// An output that was made from the drawing (Interpolate, from "your drawing") no longer matches a new one: it says so
+// until gradio replaces it with a new answer.
+function markStale(output, text) {
+  if (!output.textContent.trim() || output.querySelector(".ae-stale")) return;
+  const note = document.createElement("p");
+  note.className = "ae-stale";
+  note.setAttribute("role", "status");
+  note.textContent = text;
+  (output.querySelector(".prose, .html-container") || output).prepend(note);
+  const gone = new MutationObserver((changes) => { // gradio leaves a node it did not write: remove it on a new answer
+    if (!changes.some((c) => [...c.addedNodes].some((n) => n !== note))) return;
+    note.remove();
+    gone.disconnect();
+  });
+  gone.observe(output, { subtree: true, childList: true });
+}
 
 // gradio names each option's input apart (five tab stops) and renames them on every change: the shared name is put
 // back whenever it changes.
@@ -28,4 +45,6 @@ export function mount() {
   present(new URLSearchParams(location.search).has("present"), toggle);
   toggle.addEventListener("click", () => present(!document.body.classList.contains("present"), toggle));
   document.querySelector("#start-over").addEventListener("click", () => emit("start-over"));
+  const interpolation = document.querySelector("#interpolation");
+  on("results", () => markStale(interpolation, "Made from the drawing before your last change: press Interpolate again."));
 }
