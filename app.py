@@ -43,7 +43,8 @@ THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(
                                 button_primary_text_color="#ffffff")  # white on orange-700: 5.2:1 (gradio's orange-600: 3.6)
 # The address a room joins at, when the app listens on the network (GRADIO_SERVER_NAME=0.0.0.0); None otherwise, and
 # on Hugging Face Spaces (SPACE_ID is set there), whose container's own address no phone can reach
-ROOM = None if os.environ.get("SPACE_ID") else own_url(os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"), int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+ROOM = None if os.environ.get("SPACE_ID") else own_url(os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                                                       int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
 GRID_EMPTY = '<div class="grid-title">press Sample</div>'
 # Start over, in the page alone: ui/page.js clears the drawing and the sliders, this clears the server's outputs
 START_OVER_JS = f"() => [{json.dumps(GRID_EMPTY)}, '', '', '', '']"
