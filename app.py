@@ -24,6 +24,7 @@ from ae.strokes import drawing_to_input  # noqa: E402
 from ae.table import format_table  # noqa: E402
 from serve.files import page_assets, version_of  # noqa: E402
 from serve.guard import api_inputs  # noqa: E402
+from serve.room import own_url, qr_svg  # noqa: E402
 from serving import launch_settings  # noqa: E402
 
 UI = Path(__file__).parent / "ui"
@@ -38,6 +39,19 @@ VERSION = version_of(PAGE)
 # costs the server a few ms less than a queued event with its event stream, and a room's presses run side by side
 BUTTON = dict(api_visibility="undocumented", show_progress="minimal", queue=False)
 API_CONCURRENCY = 8  # a class's notebooks: one at a time, 50 of them queued for seconds behind each other
+# Gradio's bundled Source Sans Pro SemiBold (600) is a 5 KB subset of a few letters, so bold text mixed two typefaces
+# ("PCA" drew its "A" from a fallback): the page uses the complete Regular and Bold files gradio serves itself.
+THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "sans-serif"],
+                          font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"]
+                          ).set(button_primary_background_fill="#c2410c", button_primary_background_fill_hover="#9a3412",
+                                button_primary_text_color="#ffffff")  # white on orange-700: 5.2:1 (gradio's orange-600: 3.6)
+# The address a room joins at, when the app listens on the network (GRADIO_SERVER_NAME=0.0.0.0); None otherwise, and
+# on Hugging Face Spaces (SPACE_ID is set there), whose container's own address no phone can reach
+ROOM = None if os.environ.get("SPACE_ID") else own_url(os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
+                                                       int(os.environ.get("GRADIO_SERVER_PORT", "7860")))
+GRID_EMPTY = '<div class="grid-title">press Sample</div>'
+# Start over, in the page alone: ui/page.js clears the drawing and the sliders, this clears the server's outputs
+START_OVER_JS = f"() => [{json.dumps(GRID_EMPTY)}, '', '', '', '']"
 CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enumerate(A.example_labels)]
 
 
@@ -46,6 +60,11 @@ def script(module: str) -> str:
     return (f'import(new URL("ui/{VERSION}/{module}", document.baseURI))'
             '.then((m) => m.mount(element, props, watch))'
             '.catch((e) => { element.textContent = "This part of the page did not load: " + e.message; });')
+
+
+def page_script() -> str:
+    """launch(js=...): the page-wide module ui/page.js, run once gradio has drawn the page."""
+    return f'() => import(new URL("ui/{VERSION}/page.js", document.baseURI)).then((m) => m.mount())'
 
 
 def live_html(name: str, elem_id: str, value: str = "") -> gr.HTML:
@@ -190,10 +209,14 @@ def api_prepare(strokes: list[list[list[float]]]) -> list[list[float]]:
 
 with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.Markdown((UI / "intro.md").read_text(), elem_id="intro")
+    with gr.Row(elem_id="bar"):
+        gr.Button("Presenter view", size="sm", elem_id="present-toggle")  # ui/page.js: ?present, or this
+        start_over = gr.Button("Start over", size="sm", elem_id="start-over")
     with gr.Row(elem_id="core", equal_height=False):
         canvas = live_html("canvas", "canvas")
         live_html("sliders", "sliders")
         live_html("decoded", "out")
+    gr.HTML(render("room", url=html.escape(ROOM), qr=qr_svg(ROOM)) if ROOM else "", elem_id="room")
     live_html("examples", "examples")
 
     gr.Markdown((UI / "lesson.md").read_text(), elem_id="lesson")
@@ -202,7 +225,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
             strategy = gr.Radio([(label, key) for key, label in STRATEGIES.items()], value="normal",
                                 label="Draw 16 codes for the autoencoder from", elem_id="strategy")
             sample_btn = gr.Button("Sample", variant="primary", elem_id="sample")
-            grid = gr.HTML('<div class="grid-title">press Sample</div>', elem_id="grid")
+            grid = gr.HTML(GRID_EMPTY, elem_id="grid")
         with gr.Column(scale=0, min_width=340):
             latent_map = live_html("latent-map", "latent-map")
     gr.Markdown(format_table(A.table["rows"]) if A.table else "*Not measured yet: run `python benchmarks/sampling_table.py`.*",
@@ -234,6 +257,8 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **BUTTON)
     prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **BUTTON)
     interp_btn.click(on_interpolate, [end_a, end_b, canvas], interp, api_name="interpolate", **BUTTON)
+    start_over.click(None, None, [grid, latent_map, prior_ae, prior_vae, interp], js=START_OVER_JS,
+                     api_visibility="private")
     for fn, name in ((api_encode, "encode"), (api_decode, "decode"), (api_reconstruct, "reconstruct"),
                      (api_prepare, "prepare")):
         # queued calls (gradio_client, notebooks) run side by side: the handlers are stateless, the sessions shared
@@ -243,4 +268,5 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
 if __name__ == "__main__":
     for problem in PROBLEMS:
         print(f"warning: {problem}; the page will run the models on the server", flush=True)
-    demo.launch(css_paths=[UI / "app.css"], **launch_settings(S, PAGE, VERSION, api_inputs(demo)))
+    demo.launch(css_paths=[UI / "app.css"], theme=THEME, js=page_script(),
+                **launch_settings(S, PAGE, VERSION, api_inputs(demo)))

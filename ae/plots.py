@@ -43,9 +43,12 @@ def scatter_png(xy: np.ndarray, labels: np.ndarray, extent: tuple[float, float, 
     return buf.getvalue()
 
 
-def curves_svg(measured: dict, *, width: int = 660, height: int = 310) -> str:
+def curves_svg(measured: dict, *, width: int = 320, font: int = 12) -> str:
     """benchmarks/bottleneck.py's figures as an SVG: test MSE against code size (AE, PCA, VAE), and for codes drawn from
-    N(0, I) the share judged digits and the share off the data (AE, VAE). Code sizes on a log scale."""
+    N(0, I) the share judged digits and the share off the data (AE, VAE). Code sizes on a log scale.
+
+    The two panels are stacked and the figure is narrow, so that shown at a phone's width (about 300 px) its text
+    stays at its own size (font px, at least 11 on screen) instead of shrinking with a wide figure."""
     import math
 
     sizes = sorted({r["d"] for r in measured["pca"]})
@@ -60,28 +63,32 @@ def curves_svg(measured: dict, *, width: int = 660, height: int = 310) -> str:
     ]
     highest = max(y for p, *_, pts in series if p == 0 for _, y in pts)
     top = [math.ceil(highest * 100) / 100, 1.0]  # MSE up to the next 0.01; shares up to 100%
-    left, gap, right, upper = 50, 70, 20, 30  # margins around and between the two panels
-    pw, ph = (width - left - gap - right) / 2, height - 120  # legends go under the panels
+    line = round(font * 1.35)  # one line of text
+    left, right, upper, ph = 4 * font, font, 2 * line, 9 * line  # margins, and each plot's height
+    pw = width - left - right
+    rows = [sum(1 for p, *_ in series if p == k) for k in (0, 1)]  # legend entries under each panel, one a row
+    below = [upper + ph + 2.5 * line + line * n for n in rows]  # each panel's height: title, plot, axis, legend
+    height = round(sum(below))
     lx, hx = math.log2(sizes[0]), math.log2(sizes[-1])
 
     def at(panel: int, d: float, y: float) -> tuple[float, float]:
-        x0 = left + panel * (pw + gap)
-        return x0 + (math.log2(d) - lx) / (hx - lx) * pw, upper + ph * (1 - y / top[panel])
+        y0 = upper + sum(below[:panel])
+        return left + (math.log2(d) - lx) / (hx - lx) * pw, y0 + ph * (1 - y / top[panel])
 
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" font-family="sans-serif" '
-           f'font-size="11"><rect width="{width}" height="{height}" fill="white"/>']
+           f'font-size="{font}"><rect width="{width}" height="{height}" fill="white"/>']
     for k, (title, fmt) in enumerate((("test MSE per pixel", "{:.3f}"), ("codes drawn from N(0, I)", "{:.0%}"))):
-        x0 = left + k * (pw + gap)
-        out.append(f'<text x="{x0}" y="16" font-size="12" font-weight="bold">{title}</text>')
-        out.append(f'<path d="M{x0},{upper}V{upper + ph}H{x0 + pw}" fill="none" stroke="#444"/>')
+        y0 = upper + sum(below[:k])
+        out.append(f'<text x="{left}" y="{y0 - line * 0.6:.1f}" font-weight="bold">{title}</text>')
+        out.append(f'<path d="M{left},{y0}V{y0 + ph}H{left + pw}" fill="none" stroke="#444"/>')
         for f in (0, 0.5, 1):
-            x, y = at(k, sizes[0], f * top[k])
-            out.append(f'<text x="{x0 - 4}" y="{y + 4:.1f}" text-anchor="end">{fmt.format(f * top[k])}</text>')
+            _, y = at(k, sizes[0], f * top[k])
+            out.append(f'<text x="{left - 4}" y="{y + font / 3:.1f}" text-anchor="end">{fmt.format(f * top[k])}</text>')
         for d in sizes:
             x, _ = at(k, d, 0)
-            out.append(f'<text x="{x:.1f}" y="{upper + ph + 14}" text-anchor="middle">{d}</text>')
-        out.append(f'<text x="{x0 + pw / 2}" y="{upper + ph + 30}" text-anchor="middle">numbers in the code</text>')
-    entries = [0, 0]  # legend entries so far per panel: two to a row under it
+            out.append(f'<text x="{x:.1f}" y="{y0 + ph + line}" text-anchor="middle">{d}</text>')
+        out.append(f'<text x="{left + pw / 2}" y="{y0 + ph + 2 * line}" text-anchor="middle">numbers in the code</text>')
+    entries = [0, 0]  # legend entries so far per panel, one to a row under it
     for panel, label, colour, dashed, pts in series:
         xy = [at(panel, d, y) for d, y in pts]
         if len(xy) > 1:
@@ -89,9 +96,8 @@ def curves_svg(measured: dict, *, width: int = 660, height: int = 310) -> str:
             path = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy)
             out.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in xy]
-        row, col = divmod(entries[panel], 2)
-        lx0, ly = left + panel * (pw + gap) + col * pw / 2, upper + ph + 52 + 15 * row
+        ly = upper + sum(below[:panel]) + ph + 3.2 * line + line * entries[panel]
         mark = "- -" if dashed else "●"
-        out.append(f'<text x="{lx0:.1f}" y="{ly}" fill="{colour}">{mark} {label}</text>')
+        out.append(f'<text x="{left}" y="{ly:.1f}" fill="{colour}">{mark} {label}</text>')
         entries[panel] += 1
     return "".join(out) + "</svg>\n"

@@ -3,13 +3,15 @@
 python benchmarks/bench_browser.py                                   # models in the page, 0 and 300 ms added
 python benchmarks/bench_browser.py --models page server --latency 0 150 300   # and the server's live routes
 python benchmarks/bench_browser.py --url http://127.0.0.1:7860/      # an app that is already running
+python benchmarks/bench_browser.py --load-only                       # only the first load: bytes, time, layout shift
 
 For each setting, on the page's own clock (tests/browser/recording.py): 2-s strokes on a cleared canvas (reconstruction
 updates a second while drawing, the last pointer move to the last update, pointer-up to the sliders holding the new
 code) and 2-s slider drags (decodes a second, the last pointer move to the last decode). The pointer moves once a
 display frame, as a mouse reports it. Then, with the models in the page: the page's own
 timings of prepare, encode and decode (600 calls each), page load to the first reconstruction, and the bytes a first
-visit and a reload transfer. Latency is added with CDP's Network.emulateNetworkConditions.
+visit and a reload transfer, and the cumulative layout shift of a first load (target: at most 0.05). Latency is added
+with CDP's Network.emulateNetworkConditions.
 """
 import argparse
 import contextlib
@@ -38,6 +40,13 @@ STROKES = [  # digits drawn in one stroke, in fractions of the canvas
     [(0.7, 0.2), (0.35, 0.2), (0.3, 0.5), (0.65, 0.5), (0.7, 0.75), (0.3, 0.85)],  # 5
 ]
 CANVAS = "#canvas .ae-draw"
+# Cumulative layout shift from the page's first script on: the sum of every shift not caused by the user's input
+LAYOUT_SHIFT_JS = """
+window.__cls = 0;
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) if (!e.hadRecentInput) window.__cls += e.value;
+}).observe({ type: "layout-shift", buffered: true });
+"""
 # the store's slider code, timed: the sliders hold a new code when the store says so (ui/sliders.js emits "z")
 WATCH_CODE = "const { on } = await mod('store.js'); window.__rec.z = []; on('z', () => window.__rec.z.push(performance.now()));"
 TIMINGS = """
@@ -63,6 +72,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--latency", nargs="+", type=float, default=[0, 300], help="ms added to every request (default: 0 300)")
     p.add_argument("--repeats", type=int, default=5, help="strokes and drags per setting (default: 5)")
     p.add_argument("--duration", type=float, default=2.0, help="seconds per stroke and drag (default: 2.0)")
+    p.add_argument("--load-only", action="store_true", help="measure only the first loads, not strokes and drags")
     p.add_argument("--url", default=None, help="use this running app instead of starting app.py (default: start one)")
     return p.parse_args(argv)
 
@@ -135,12 +145,14 @@ def hover(page, duration_s: float) -> dict:
     return {"rate": len([t for t in paints if t <= rec["moved"]]) / duration_s, "lag": max(paints) - rec["moved"]}
 
 
-def transferred(browser, url: str) -> tuple[float, float, float, float]:
+def transferred(browser, url: str) -> tuple[float, float, float, float, float]:
     """Bytes on the wire for a first visit, then for scrolling through the whole page (the code-size section loads its
-    models when it comes into view), and for a reload (a normal profile's cache); and load -> first reconstruction."""
-    context = browser.new_context()
+    models when it comes into view), and for a reload (a normal profile's cache); load -> first reconstruction; and the
+    first visit's cumulative layout shift, from the start to 2 s after the first reconstruction, before any scroll."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     page.add_init_script(RECORDER_JS)
+    page.add_init_script(LAYOUT_SHIFT_JS)
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
     sizes = {}
@@ -150,6 +162,7 @@ def transferred(browser, url: str) -> tuple[float, float, float, float]:
     first = min(p["t"] for p in recorded(page)["paints"] if p["id"] == "reconstruction")
     page.wait_for_timeout(2000)  # late requests
     visit = sum(sizes.values())
+    shift = page.evaluate("window.__cls")
     page.locator("#planes").scroll_into_view_if_needed()
     page.wait_for_selector("#size-32:not(.empty)", timeout=30_000)
     page.wait_for_timeout(2000)
@@ -159,7 +172,7 @@ def transferred(browser, url: str) -> tuple[float, float, float, float]:
     page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
     page.wait_for_timeout(2000)
     context.close()
-    return visit, section, sum(sizes.values()), first
+    return visit, section, sum(sizes.values()), first, shift
 
 
 def fmt(xs: list[float]) -> str:
@@ -176,7 +189,7 @@ def main(argv: list[str] | None = None) -> None:
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
-        for models in args.models:
+        for models in [] if args.load_only else args.models:
             for latency in args.latency:
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
                 page = context.new_page()
@@ -193,21 +206,22 @@ def main(argv: list[str] | None = None) -> None:
                     extra["timings"] = in_page(page, TIMINGS, [[[60, 50], [220, 50], [120, 250]]])
                 context.close()
         if "page" in args.models:
-            extra["first"], extra["section"], extra["reload"], extra["load"] = zip(*[transferred(browser, url) for _ in range(3)])
+            extra["first"], extra["section"], extra["reload"], extra["load"], extra["shift"] = zip(*[transferred(browser, url) for _ in range(3)])
         chromium = browser.version
     load_after = os.getloadavg()
 
     print(f"command: {shlex.join(['python', 'benchmarks/bench_browser.py', *argv])}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
           f"{load_after[0]:.2f} after; headless chromium {chromium}")
-    print(f"{args.repeats} strokes and {args.repeats} slider drags of {args.duration:g} s per row; ms as p50 / p95\n")
-    print("| models | added latency | reconstructions/s while drawing | pen stops -> last reconstruction (ms) | "
-          "pen up -> sliders hold the code (ms) | decodes/s while dragging | drag stops -> last decode (ms) |")
-    print("|---|---:|---:|---:|---:|---:|---:|")
-    for models, latency, strokes, drags, _ in rows:
-        print(f"| {models} | {latency:.0f} ms | {statistics.median(s['rate'] for s in strokes):.1f} | "
-              f"{fmt([s['lag'] for s in strokes])} | {fmt([s['code'] for s in strokes])} | "
-              f"{statistics.median(d['rate'] for d in drags):.1f} | {fmt([d['lag'] for d in drags])} |")
+    if rows:
+        print(f"{args.repeats} strokes and {args.repeats} slider drags of {args.duration:g} s per row; ms as p50 / p95\n")
+        print("| models | added latency | reconstructions/s while drawing | pen stops -> last reconstruction (ms) | "
+              "pen up -> sliders hold the code (ms) | decodes/s while dragging | drag stops -> last decode (ms) |")
+        print("|---|---:|---:|---:|---:|---:|---:|")
+        for models, latency, strokes, drags, _ in rows:
+            print(f"| {models} | {latency:.0f} ms | {statistics.median(s['rate'] for s in strokes):.1f} | "
+                  f"{fmt([s['lag'] for s in strokes])} | {fmt([s['code'] for s in strokes])} | "
+                  f"{statistics.median(d['rate'] for d in drags):.1f} | {fmt([d['lag'] for d in drags])} |")
     for models, latency, _, _, hovers in rows:
         if hovers:
             print(f"pointer over the 2-D plane, {latency:.0f} ms added: {statistics.median(h['rate'] for h in hovers):.1f} "
@@ -222,6 +236,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"transferred: first visit {statistics.median(extra['first']) / 1e6:.2f} MB, then scrolling through the "
               f"page {statistics.median(extra['section']) / 1e6:.2f} MB more, a reload {statistics.median(extra['reload']) / 1e3:.0f} KB "
               "(medians of 3)")
+        print(f"cumulative layout shift of a first load at 1366x768: {', '.join(f'{x:.3f}' for x in extra['shift'])} "
+              "(target: at most 0.05)")
 
 
 if __name__ == "__main__":

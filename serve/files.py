@@ -21,7 +21,8 @@ UI = Path(__file__).resolve().parent.parent / "ui"
 VENDOR = UI / "vendor" / "onnxruntime-web"
 # The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
 MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
-           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js", "planes.js"]
+           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js", "planes.js",
+           "page.js"]
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml",
          ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}

@@ -33,6 +33,7 @@ export function mount(element) {
       const figure = document.createElement("figure");
       figure.className = "digit small empty";
       figure.id = `size-${d}`;
+      figure.dataset.what = `your drawing through a ${d}-number code`;
       figure.innerHTML = `<canvas width="28" height="28"></canvas><div class="blank"></div><figcaption>${d} numbers</figcaption>`;
       row.append(figure);
       return { d, files, figure };

@@ -143,13 +143,15 @@ export function mount(element, props) {
     changed(true);
   });
 
-  clearButton.addEventListener("click", () => {
+  function clear() {
     if (active) return;
     strokes = [];
     example = null;
     repaint();
     changed(true);
-  });
+  }
+  clearButton.addEventListener("click", clear);
+  on("start-over", clear); // the drawing gone, the sliders and every output follow it
 
   on("example", (index) => { // a test digit picked below the canvas replaces the drawing
     if (active) return;

@@ -11,6 +11,7 @@ export function mount(element) {
       const figure = document.createElement("figure");
       figure.className = "digit small empty";
       figure.id = `compare-${name}`;
+      figure.dataset.what = `your drawing reconstructed by the ${s.title}`;
       figure.innerHTML = `<canvas width="28" height="28"></canvas><div class="blank"></div><figcaption>${s.title}</figcaption>`;
       figures[name] = figure;
       row.append(figure);

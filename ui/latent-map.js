@@ -17,6 +17,7 @@ export function mount(element, props, watch) {
   const img = element.querySelector(".map img");
   const svg = element.querySelector(".map svg");
   const legend = element.querySelector(".legend");
+  const note = element.querySelector(".map-note");
 
   function draw() {
     if (!state.data || !state.z) return;
@@ -26,6 +27,12 @@ export function mount(element, props, watch) {
     let marks = "";
     if (samples && samples.space === state.space) {
       for (const code of samples.codes) marks += cross(...toPixel(info, size, code));
+    }
+    const elsewhere = samples && samples.codes.length && samples.space !== state.space;
+    note.hidden = !elsewhere; // the samples are another model's codes: say so instead of a map without crosses
+    if (elsewhere) {
+      note.textContent = `This is the ${info.title}'s map; the samples are the ${state.data.spaces[samples.space].title}'s ` +
+        "codes: choose it above the sliders to see them.";
     }
     const [x, y] = toPixel(info, size, state.z);
     svg.innerHTML = marks + `<circle class="current" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="7"/>`;

@@ -19,11 +19,15 @@ export function fromBase64(text) {
   return pixels;
 }
 
-// A figure holding one painted image: its canvas shown or a blank square, and a caption.
+// A figure holding one painted image: its canvas shown or a blank square, and a caption. The canvas's text
+// alternative is what the figure shows (its data-what, else "a 28x28 digit image") and the caption.
 export function show(figure, pixels, caption, failed = false) {
   figure.classList.toggle("empty", !pixels);
   figure.classList.toggle("failed", failed);
-  if (pixels) paint(figure.querySelector("canvas"), pixels);
+  const canvas = figure.querySelector("canvas");
+  if (pixels) paint(canvas, pixels);
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `${figure.dataset.what || "a 28x28 digit image"}: ${caption}`);
   figure.querySelector("figcaption").textContent = caption;
 }
 

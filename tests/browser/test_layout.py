@@ -1,12 +1,18 @@
-"""Layout facts on a workshop laptop (1366x768) and a phone (390x844, touch): nothing overlaps, every example is whole,
-the decoded digit stays in sight of the sliders, and a finger can draw."""
+"""Layout facts on a workshop laptop (1366x768), a phone (390x844, touch) and a projector (the presenter view at
+1024x576): nothing overlaps, every example is whole, the decoded digit stays in sight of the sliders, a finger can draw,
+and the presenter view holds the whole core loop on one screen in large text."""
 import pytest
 from playwright.sync_api import Browser, Page
 
 from recording import RECORDER_JS, recorded, reset_recorder, wait_quiet
 
 SCREENS = {"laptop": dict(viewport={"width": 1366, "height": 768}),
-           "phone": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2)}
+           "phone": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2),
+           "presenter": dict(viewport={"width": 1024, "height": 576})}
+QUERY = {"presenter": "?present"}
+CORE = ["#canvas .ae-draw", "#model-input canvas", "#reconstruction canvas", *[f"#z{i}" for i in range(10)], "#decoded canvas",
+        "#start-over"]
+PRESENTER_TEXT_PX = 20
 # the parts that must never cover one another: (selector, whether it may match several)
 PARTS = ["#canvas .ae-draw", "#canvas .ae-undo", "#canvas .ae-clear", "#model-input", "#reconstruction", "#decoded",
          "#meter", *[f"#z{i}" for i in range(10)], "#sliders .ae-back", ".ae-example", "#sample", "#grid",
@@ -23,7 +29,7 @@ def screen(request, browser: Browser, app_url: str):
     context = browser.new_context(**SCREENS[request.param])
     page = context.new_page()
     page.add_init_script(RECORDER_JS)
-    page.goto(app_url)
+    page.goto(app_url + QUERY.get(request.param, ""))
     page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
     page.click("#sample")  # so the grid is full, as in use
     page.wait_for_selector("#grid .cell")
@@ -93,3 +99,110 @@ def test_a_finger_draws_on_the_phone(browser: Browser, app_url: str):
     assert [p for p in recorded(page)["paints"] if p["id"] == "reconstruction"], "the finger's stroke was not reconstructed"
     assert "MSE" in page.locator("#reconstruction figcaption").inner_text()
     context.close()
+
+
+PHONE_TEXT_PX = 11  # the smallest text a phone may show
+
+
+def test_the_table_splits_no_word_and_fits_the_phone(screen: Page):
+    broken = screen.evaluate("""() => [...document.querySelectorAll("#table td, #table th")]
+        .filter((cell) => cell.getBoundingClientRect().width > 0)
+        .flatMap((cell) => [...cell.textContent.matchAll(/\\S+/g)].filter((m) => {
+            const r = document.createRange(), text = cell.firstChild;
+            if (!text || text.nodeType !== 3) return false;
+            r.setStart(text, m.index); r.setEnd(text, m.index + m[0].length);
+            return r.getClientRects().length > 1;  // a word drawn on two lines
+        }).map((m) => m[0]))""")
+    assert broken == [], f"on the {screen.name}, words split across lines: {broken}"
+    box = screen.locator("#table table").bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= screen.viewport_size["width"] + 0.5
+
+
+def test_the_code_size_chart_text_is_readable(screen: Page):
+    screen.wait_for_selector("#bottleneck .ae-curves img[src]")
+    px = screen.evaluate("""async () => {
+        const img = document.querySelector("#bottleneck .ae-curves img");
+        const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml").documentElement;
+        const sizes = [svg, ...svg.querySelectorAll("text")].map((e) => e.getAttribute("font-size")).filter(Boolean);
+        const scale = img.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Math.min(...sizes.map(Number)) * scale;
+    }""")
+    assert px >= PHONE_TEXT_PX, f"on the {screen.name}, the chart's smallest text is {px:.1f} px on screen"
+
+
+def touch_drag(page: Page, cdp, points: list[tuple[float, float]]) -> None:
+    """One finger pressed at points[0], moved through the rest, lifted."""
+    for kind, (x, y) in [("touchStart", points[0])] + [("touchMove", p) for p in points[1:]]:
+        cdp.send("Input.dispatchTouchEvent", {"type": kind, "touchPoints": [{"x": x, "y": y}]})
+        page.wait_for_timeout(16)
+    cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
+
+
+def test_a_page_scroll_can_start_on_a_plane_and_a_tap_decodes(browser: Browser, app_url: str):
+    context = browser.new_context(**SCREENS["phone"])
+    page = context.new_page()
+    page.goto(app_url)
+    page.wait_for_selector(".ae-plane .map[tabindex]", timeout=30_000)
+    page.locator(".ae-plane .map").first.scroll_into_view_if_needed()
+    page.evaluate("scrollBy(0, 200 - document.querySelector('.ae-plane .map').getBoundingClientRect().top)")
+    box = page.locator(".ae-plane .map").first.bounding_box()
+    cdp = context.new_cdp_session(page)
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] * 0.8
+    scroll = page.evaluate("scrollY")
+    touch_drag(page, cdp, [(x, y - 12 * i) for i in range(16)])  # a finger pushes the page up
+    page.wait_for_timeout(300)
+    assert page.evaluate("scrollY") > scroll + 50, "a vertical drag that starts on a plane did not scroll the page"
+    box = page.locator(".ae-plane .map").first.bounding_box()
+    touch_drag(page, cdp, [(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.4)] * 2)  # a tap
+    page.wait_for_selector(".ae-plane figure:not(.empty)")
+    assert page.locator(".ae-plane figure figcaption").first.inner_text().startswith("(")
+    context.close()
+
+
+@pytest.fixture
+def presenter(browser: Browser, app_url: str):
+    context = browser.new_context(**SCREENS["presenter"])
+    page = context.new_page()
+    page.goto(app_url + "?present")
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    page.wait_for_selector("#decoded:not(.empty)")
+    yield page
+    context.close()
+
+
+def test_the_presenter_view_holds_the_core_loop_in_large_text(presenter: Page):
+    boxes = presenter.evaluate(BOXES_JS, CORE)
+    assert len(boxes) == len(CORE)
+    for b in boxes:  # the page is not scrolled: page and screen coordinates agree
+        assert b["w"] > 0 and 0 <= b["x"] and b["x"] + b["w"] <= 1024.5 and 0 <= b["y"] and b["y"] + b["h"] <= 576.5, b
+    clashes = [(a["name"], b["name"]) for i, a in enumerate(boxes) for b in boxes[i + 1:] if overlap(a, b)]
+    assert clashes == []
+    small = presenter.evaluate("""(least) => [...document.querySelectorAll(".gradio-container *")].filter((e) => {
+        const r = e.getBoundingClientRect();
+        const text = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+        return text && r.width > 0 && r.bottom > 0 && r.top < innerHeight && parseFloat(getComputedStyle(e).fontSize) < least;
+    }).map((e) => e.tagName + "." + e.className + ": " + e.textContent.trim().slice(0, 30))""", PRESENTER_TEXT_PX)
+    assert small == [], f"text under {PRESENTER_TEXT_PX} px on the presenter's screen"
+    assert presenter.locator("#lesson p").first.is_hidden(), "the long text is not folded away"
+
+
+def test_the_toggle_turns_the_presenter_view_off_and_on(presenter: Page):
+    presenter.click("#present-toggle")
+    assert presenter.evaluate("document.body.classList.contains('present')") is False
+    assert "present" not in presenter.url
+    presenter.click("#present-toggle")
+    assert presenter.evaluate("document.body.classList.contains('present')") and presenter.url.endswith("?present")
+
+
+def test_start_over_clears_the_drawing_the_sliders_and_every_output(presenter: Page):
+    presenter.click("#sample")
+    presenter.wait_for_selector("#grid .cell")
+    presenter.locator("#z3 input[type=range]").focus()
+    presenter.keyboard.press("PageUp")
+    presenter.click("#start-over")
+    presenter.wait_for_selector("#reconstruction.empty")
+    assert presenter.locator("#model-input").evaluate("e => e.classList.contains('empty')")
+    assert presenter.locator("#grid .cell").count() == 0 and "press Sample" in presenter.inner_text("#grid")
+    assert presenter.locator("#latent-map .sample").count() == 0
+    box = presenter.evaluate("() => [...document.querySelectorAll('.z input[type=range]')].map((r) => [+r.value, +r.min, +r.max])")
+    assert all(abs(v - (lo + hi) / 2) < 1e-6 for v, lo, hi in box), "the sliders did not go back to their box's centre"
