@@ -1,4 +1,5 @@
 """The ONNX files the page runs give what torch gives, on real test digits."""
+import dataclasses
 import hashlib
 import json
 
@@ -9,10 +10,12 @@ import torch
 
 from ae.config import WEIGHTS_DIR
 from ae.data import to_float
-from ae.export import MANIFEST, export_model
+from ae.export import export_model
 from ae.model import load_model
+from ae.registry import MODELS, SLIDERS
+from ae.runtime import MANIFEST
 
-KINDS = {"ae": "Autoencoder", "vae": "VAE", "pca": "PCA"}
+KINDS = {s.name: s.kind for s in SLIDERS}
 
 
 @pytest.fixture(scope="module")
@@ -48,7 +51,7 @@ def test_the_manifest_holds_each_files_checksum():
 
 def test_float16_weights_halve_the_file_and_match_torch_on_those_weights(tmp_path, x):
     model, _ = load_model(WEIGHTS_DIR / "ae.safetensors")
-    export_model(model, "half", tmp_path, half=True)
+    export_model(model, dataclasses.replace(MODELS["ae"], name="half", half=True), tmp_path)
     assert (tmp_path / "half_encoder.onnx").stat().st_size < 0.55 * (WEIGHTS_DIR / "ae_encoder.onnx").stat().st_size
     with torch.no_grad():  # torch with the same float16-rounded weights, computing in float32
         for p in model.parameters():
