@@ -130,4 +130,6 @@ def load_model(path: Path, kind: str = "Autoencoder") -> tuple[nn.Module, dict]:
         model.load_state_dict(state)
     except RuntimeError:
         raise WeightsError(f"{path} says {kind} but its tensors do not fit that architecture: retrain it") from None
+    if "temperature" in facts:  # the judge's calibration lives in its facts, not among its weights
+        model.temperature = float(facts["temperature"])
     return model.eval().requires_grad_(False), facts
