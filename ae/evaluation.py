@@ -1,6 +1,7 @@
 """The measured table: how digit-like the judge finds images sampled from each model, beside real digits.
 
-Every row scores n images with ae.judge.score_images against the judge's features of the whole test set.
+Every row scores n images with ae.judge.score_images against the judge's features of the whole test set: the
+Frechet distance, and where the images fall among the test digits' features (precision, recall, density, coverage).
 """
 from pathlib import Path
 from typing import Callable, Iterator
@@ -9,7 +10,8 @@ import torch
 from torch import nn
 
 from ae.data import Mnist, to_float
-from ae.judge import Classifier, feature_stats, score_images
+from ae.judge import Classifier, judge_all, mean_cov, score_images
+from ae.metrics import real_set
 from ae.model import load_model
 from ae.sampling import STRATEGIES, sample_latents
 from ae.store import load_tensors
@@ -22,7 +24,8 @@ SAMPLED = [("ae", strategy, f"AE + {label}") for strategy, label in STRATEGIES.i
     ("vae", "normal", "VAE + its prior N(0, I)"),
     ("pca", "full", "PCA + Gaussian with full covariance, fitted to the codes"),
 ]
-COLUMNS = ["row", "mean confidence", "share >= 0.9", "class entropy (bits, max 3.32)", "Frechet distance"]
+COLUMNS = ["row", "mean confidence", "share >= 0.9", "class entropy (bits, max 3.32)", "Frechet distance",
+           "precision", "recall", "density", "coverage", "among real digits"]
 
 
 def load_contestants(weights: Path) -> tuple[dict[str, nn.Module], dict[str, dict[str, torch.Tensor]], list[str]]:
@@ -59,13 +62,15 @@ def sampling_rows(judge: Classifier, data: Mnist, models: dict[str, nn.Module],
     """
     if not 2 <= n <= min(len(data.test_images), len(data.train_images)):
         raise ValueError(f"n must lie between 2 and the size of the smaller set, got {n}")
-    ref_mu, ref_cov = feature_stats(judge, to_float(data.test_images))  # (128,), (128, 128)
+    ref_feats = judge_all(judge, to_float(data.test_images))[0]  # (N, 128)
+    ref_mu, ref_cov = mean_cov(ref_feats)  # (128,), (128, 128)
+    real = real_set(ref_feats.double().numpy())  # k-NN radii of the test digits, once for every row
     pick = torch.Generator().manual_seed(seed)
     x_test = to_float(data.test_images[torch.randperm(len(data.test_images), generator=pick)[:n]])  # (n, 1, 28, 28)
     x_train = to_float(data.train_images[torch.randperm(len(data.train_images), generator=pick)[:n]])
 
     def row(name: str, model: str, source: str, images: torch.Tensor) -> dict:
-        return {"row": name, "model": model, "source": source, **score_images(judge, images, ref_mu, ref_cov)}
+        return {"row": name, "model": model, "source": source, **score_images(judge, images, ref_mu, ref_cov, real)}
 
     for model, strategy, name in SAMPLED:
         if model in models and model in params:
@@ -85,5 +90,7 @@ def format_table(rows: list[dict]) -> str:
     for r in rows:
         # both are >= 0, but one class gives an entropy of -0.0 and identical sets a distance of about -1e-12
         entropy, frechet = max(0.0, r["class_entropy_bits"]), max(0.0, r["frechet"])
-        lines.append(f"| {r['row']} | {r['confidence']:.3f} | {r['confident_share']:.3f} | {entropy:.2f} | {frechet:.2f} |")
+        lines.append(f"| {r['row']} | {r['confidence']:.3f} | {r['confident_share']:.3f} | {entropy:.2f} | {frechet:.2f} | "
+                     f"{r['precision']:.3f} | {r['recall']:.3f} | {r['density']:.3f} | {r['coverage']:.3f} | "
+                     f"{r['realistic_share']:.3f} |")
     return "\n".join(lines)

@@ -3,13 +3,14 @@
 Improved precision and recall (Kynkaanniemi et al., 2019), density and coverage (Naeem et al., 2020), the
 per-sample realism score, and the expected calibration error. Numpy only: the server calls these too.
 Every function takes features (N, D) as numpy arrays; distances are computed in chunks of rows, so
-10,000 x 10,000 distances never hold more than CHUNK x N float64 numbers (80 MB at N = 10,000) at once.
+10,000 x 10,000 distances never hold more than a block of CHUNK x N float64 numbers (40 MB at N = 10,000), and
+at most a copy or a mask of it beside, at once.
 """
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import numpy as np
 
-CHUNK = 1000  # rows of distances at a time
+CHUNK = 500  # rows of distances at a time
 PR_K, DC_K = 3, 5  # the papers' neighbourhood sizes: precision and recall k = 3, density and coverage k = 5
 
 
@@ -61,18 +62,37 @@ def density_coverage(real: np.ndarray, fake: np.ndarray, *, k: int = DC_K) -> tu
     return float(counts.sum() / (k * len(fake))), float(hit.mean())
 
 
-def sample_metrics(real: np.ndarray, fake: np.ndarray) -> dict:
-    """Precision, recall (k = 3), density and coverage (k = 5) of fake (M, D) against real (N, D)."""
-    precision, recall = precision_recall(real, fake)
-    density, coverage = density_coverage(real, fake)
-    return {"precision": precision, "recall": recall, "density": density, "coverage": coverage}
-
-
-def realism_reference(real: np.ndarray, *, k: int = PR_K) -> tuple[np.ndarray, np.ndarray]:
+def realism_reference(real: np.ndarray, *, k: int = PR_K, radii: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The real features (N // 2, D) with the smaller half of k-NN radii, and those radii: outliers' huge balls dropped."""
-    radii = knn_radii(real, k)
+    radii = knn_radii(real, k) if radii is None else radii
     keep = np.sort(np.argsort(radii, kind="stable")[:len(real) // 2])
     return np.asarray(real)[keep], radii[keep]
+
+
+class RealSet(NamedTuple):
+    """Real features and their k-NN radii, computed once and compared with many sets of samples."""
+    features: np.ndarray  # (N, D)
+    pr_radii: np.ndarray  # (N,) k = PR_K
+    dc_radii: np.ndarray  # (N,) k = DC_K
+    realism_features: np.ndarray  # (N // 2, D) the half with the smaller PR_K radii
+    realism_radii: np.ndarray  # (N // 2,)
+
+
+def real_set(real: np.ndarray) -> RealSet:
+    """Everything the metrics need of the real features (N, D), for reuse across samplers."""
+    real = np.asarray(real, dtype=np.float64)
+    pr = knn_radii(real, PR_K)
+    return RealSet(real, pr, knn_radii(real, DC_K), *realism_reference(real, radii=pr))
+
+
+def sample_metrics(real: RealSet, fake: np.ndarray) -> dict:
+    """Precision, recall (k = 3), density, coverage (k = 5) and the share with realism >= 1 of fake (M, D)."""
+    precision = (in_balls(fake, real.features, real.pr_radii)[0] > 0).mean()
+    recall = (in_balls(real.features, fake, knn_radii(fake, PR_K))[0] > 0).mean()
+    counts, hit = in_balls(fake, real.features, real.dc_radii)
+    realistic = realism_scores(fake, real.realism_features, real.realism_radii) >= 1.0
+    return {"precision": float(precision), "recall": float(recall), "density": float(counts.sum() / (DC_K * len(fake))),
+            "coverage": float(hit.mean()), "realistic_share": float(realistic.mean())}
 
 
 def realism_scores(feats: np.ndarray, ref_feats: np.ndarray, ref_radii: np.ndarray) -> np.ndarray:

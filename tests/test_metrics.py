@@ -4,7 +4,7 @@ import pytest
 from scipy.spatial.distance import cdist
 
 from ae.metrics import (density_coverage, distance_chunks, expected_calibration_error, knn_radii, precision_recall,
-                        realism_reference, realism_scores, sample_metrics, verdicts)
+                        real_set, realism_reference, realism_scores, sample_metrics, verdicts)
 
 
 def brute_radii(x: np.ndarray, k: int) -> np.ndarray:
@@ -61,15 +61,24 @@ def test_density_coverage_match_brute_force(sets):
 def test_real_against_real_is_near_one():
     rng = np.random.default_rng(1)
     real, other = rng.normal(size=(2000, 16)), rng.normal(size=(2000, 16))  # two samples of the same distribution
-    m = sample_metrics(real, other)
+    m = sample_metrics(real_set(real), other)
     assert m["precision"] > 0.6 and m["recall"] > 0.6 and m["coverage"] > 0.9 and 0.8 < m["density"] < 1.2, m
+    assert m["realistic_share"] > 0.4, m  # against half the balls: the smaller ones
 
 
 def test_a_set_far_off_is_near_zero():
     rng = np.random.default_rng(2)
     real, off = rng.normal(size=(1000, 16)), rng.normal(size=(1000, 16)) + 6.0
-    m = sample_metrics(real, off)
-    assert m == {"precision": 0.0, "recall": 0.0, "density": 0.0, "coverage": 0.0}
+    m = sample_metrics(real_set(real), off)
+    assert m == {"precision": 0.0, "recall": 0.0, "density": 0.0, "coverage": 0.0, "realistic_share": 0.0}
+
+
+def test_sample_metrics_agree_with_the_single_metrics(sets):
+    real, fake = sets
+    m = sample_metrics(real_set(real), fake)
+    assert (m["precision"], m["recall"]) == pytest.approx(precision_recall(real, fake))
+    assert (m["density"], m["coverage"]) == pytest.approx(density_coverage(real, fake))
+    assert m["realistic_share"] == pytest.approx(np.mean(realism_scores(fake, *realism_reference(real)) >= 1))
 
 
 def test_a_sampler_of_one_mode_is_precise_without_recall():
