@@ -10,7 +10,7 @@ from torch import nn
 
 from ae.checks import to_float
 from ae.config import IMAGE_SIZE, LATENT_DIM, WEIGHTS_DIR
-from ae.judge import Classifier, predict
+from ae.judge import Classifier, judge_all, predict
 from ae.meter import distance_percentile, nearest_one
 from ae.model import load_model
 from ae.sampling import sample_latents, slider_box
@@ -54,6 +54,7 @@ class Assets:
     seeds: dict | None  # seeds.json, the lesson's rows measured on models trained from several seeds
     examples: torch.Tensor  # (10, 28, 28) uint8: the first test digit of each class
     example_labels: torch.Tensor  # (10,)
+    judge_reference: tuple[np.ndarray, np.ndarray]  # (5000, 128) test digits' features, (5000,) radii: realism scores
 
 
 def principal_axes(codes: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -90,7 +91,13 @@ def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
     table, paths, seeds = (json.loads(f.read_text()) if f.exists() else None for f in measured.values())
     examples, _ = load_tensors(weights_dir / "examples.safetensors", "Examples")
     return Assets(spaces, judge, json.loads((weights_dir / "ae.json").read_text()), table, paths, seeds,
-                  examples["images"], examples["labels"])
+                  examples["images"], examples["labels"], load_judge_reference(weights_dir))
+
+
+def load_judge_reference(weights_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The real digits' features (M, 128) and k-NN radii (M,) that train.py --model classifier wrote beside the judge."""
+    ref, _ = load_tensors(weights_dir / "judge_reference.safetensors", "JudgeReference")
+    return ref["features"].double().numpy(), ref["radii"].double().numpy()
 
 
 def check_code(values: Sequence[float], k: int = LATENT_DIM) -> torch.Tensor:
@@ -165,6 +172,12 @@ def project(space: Space, z: torch.Tensor) -> torch.Tensor:
 def sample(space: Space, strategy: str, k: int, seed: int) -> torch.Tensor:
     """k codes (k, 10) drawn with a strategy of ae.sampling, fitted to this space's training codes."""
     return sample_latents(strategy, k, space.samplers, torch.Generator().manual_seed(seed))
+
+
+def judge_features(judge: Classifier, images: torch.Tensor) -> tuple[np.ndarray, np.ndarray]:
+    """The judge's features (B, 128) and calibrated probabilities (B, 10) of images (B, 1, 28, 28), as numpy."""
+    feats, probs = judge_all(judge, images)
+    return feats.double().numpy(), probs.double().numpy()
 
 
 def verdicts(judge: Classifier, images: torch.Tensor) -> tuple[list[int], list[float]]:
