@@ -16,7 +16,8 @@ import torch  # noqa: E402
 from ae.data import to_float  # noqa: E402
 from ae.evaluation import format_table  # noqa: E402
 from ae.images import to_data_uri  # noqa: E402
-from ae.inference import check_code, check_image, decode, encode, interpolate, judge_features, load_assets, measure, sample  # noqa: E402
+from ae.inference import (check_code, check_image, decode, encode, interpolate, judge_features, load_assets,  # noqa: E402
+                          measure, sample)
 from ae.metrics import verdicts  # noqa: E402
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
@@ -86,7 +87,8 @@ def measured(model: str, source: str) -> str:
     row, floor = rows.get((model, source)), rows.get(("data", "train"))
     if row is None or floor is None or "realistic_share" not in row:
         return ""
-    runs = [r["rows"][source] for r in (A.seeds or {}).get("runs", []) if r["model"] == model and source in r.get("rows", {})]
+    runs = [r["rows"][source] for r in (A.seeds or {}).get("runs", [])
+            if r["model"] == model and source in r.get("rows", {})]
     shares = [r["confident_share"] for r in runs]
     # rows scored before the judge's calibration lack the metrics among real digits: say so beside their figures
     judge = "" if all("realistic_share" in r for r in runs) else ", scored by the judge before its calibration"

@@ -243,8 +243,8 @@ def train_judge(args: argparse.Namespace, data) -> dict:
     write_judge_reference(model, x_test, args.out)
     (args.out / "classifier.json").write_text(json.dumps(summary, indent=1))
     print(f"Classifier: test accuracy {summary['test_accuracy']:.4f}; temperature {model.temperature:.3f} "
-          f"(fitted on {held:,} held-out training digits); test ECE (15 bins) {ece_before:.4f} before, {ece_after:.4f} after; "
-          f"wrote classifier.safetensors and judge_reference.safetensors to {args.out}/")
+          f"(fitted on {held:,} held-out training digits); test ECE (15 bins) {ece_before:.4f} before, "
+          f"{ece_after:.4f} after; wrote classifier.safetensors and judge_reference.safetensors to {args.out}/")
     return summary
 
 
