@@ -14,9 +14,10 @@ import gradio as gr  # noqa: E402
 import numpy as np  # noqa: E402
 
 from ae.checks import check_code, check_image, parse_drawing  # noqa: E402
-from ae.config import FRAMES, SURE  # noqa: E402
+from ae.config import FRAMES  # noqa: E402
 from ae.images import to_data_uri  # noqa: E402
-from ae.inference import decode, encode, interpolate, load_assets, measure, reconstruct, sample, verdicts  # noqa: E402
+from ae.inference import decode, encode, interpolate, judge_features, load_assets, measure, reconstruct, sample  # noqa: E402
+from ae.metrics import verdicts  # noqa: E402
 from ae.runtime import ModelFileError  # noqa: E402
 from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
@@ -88,42 +89,54 @@ def fail(message: str) -> gr.Error:
     return gr.Error(message, print_exception=False)
 
 
-def cell(x: np.ndarray, caption: str, doubt: bool) -> str:
-    """An image (1, 28, 28) as a small captioned figure."""
-    return render("cell", cls="cell doubt" if doubt else "cell", src=to_data_uri(x), caption=html.escape(caption))
+def cell(x: np.ndarray, caption: str, doubt: bool, hover: str = "") -> str:
+    """An image (1, 28, 28) as a small captioned figure, with a line to show on hover."""
+    return render("cell", cls="cell doubt" if doubt else "cell", src=to_data_uri(x), caption=html.escape(caption),
+                  hover=html.escape(hover))
 
 
-def verdict(digit: int, confidence: float) -> str:
-    """The judge's verdict as a caption: "✓ 3 · 0.97" when sure (>= 0.9), "? 3 · 0.89" when not (never rounded up)."""
-    return f"{'✓' if confidence >= SURE else '?'} {digit} · {math.floor(confidence * 100) / 100:.2f}"
+def verdict_cell(x: np.ndarray, v: dict) -> str:
+    """An image (1, 28, 28) captioned with its verdict (one of ae.metrics.verdicts), the judge's figures on hover."""
+    caption = f"✓ {v['digit']}" if v["real"] else "✗ not digit-like"
+    realism, confidence = (math.floor(v[key] * 100) / 100 for key in ("realism", "confidence"))  # never rounded up
+    hover = (f"realism score {realism:.2f} (at least 1: among real digits); the judge sees a {v['digit']} "
+             f"with confidence {confidence:.2f}")
+    return cell(x, caption, not v["real"], hover)
 
 
 def measured(model: str, source: str) -> str:
     """The sampling table's verdict on a strategy, measured on many samples, and its spread over training seeds."""
-    row = next((r for r in A.table["rows"] if (r["model"], r["source"]) == (model, source)), None) if A.table else None
-    if row is None:
+    rows = {(r["model"], r["source"]): r for r in A.table["rows"]} if A.table else {}
+    row, floor = rows.get((model, source)), rows.get(("data", "train"))
+    if row is None or floor is None or "realistic_share" not in row:
         return ""
-    shares = [r["rows"][source]["confident_share"] for r in (A.seeds or {}).get("runs", [])
-              if r["model"] == model and source in r.get("rows", {})]
-    spread = render("spread", seeds=len(shares), epochs=A.seeds["epochs"], mean=sum(shares) / len(shares),
+    runs = [r["rows"][source] for r in (A.seeds or {}).get("runs", [])
+            if r["model"] == model and source in r.get("rows", {})]
+    shares = [r["confident_share"] for r in runs]
+    # rows scored before the judge's calibration lack the metrics among real digits: say so beside their figures
+    judge = "" if all("realistic_share" in r for r in runs) else ", scored by the judge before its calibration"
+    spread = render("spread", seeds=len(shares), epochs=A.seeds["epochs"], judge=judge, mean=sum(shares) / len(shares),
                     lo=min(shares), hi=max(shares)) if shares else ""
-    return render("measured", n=A.table["n"], share=row["confident_share"], frechet=max(row["frechet"], 0), spread=spread)
+    return render("measured", n=A.table["n"], real=row["realistic_share"], floor=floor["realistic_share"],
+                  precision=row["precision"], recall=row["recall"], share=row["confident_share"],
+                  frechet=max(row["frechet"], 0), spread=spread)
 
 
 def grid_html(images: np.ndarray, title: str, score: str = "") -> str:
-    """Images (B, 1, 28, 28) with the judge's verdict under each, and the measured score of their source."""
-    labels, conf = verdicts(A.judge, images)
-    cells = "".join(cell(x, verdict(y, c), c < SURE) for x, y, c in zip(images, labels, conf))
-    return render("grid", title=html.escape(title), share=sum(c >= SURE for c in conf) / len(conf), cells=cells,
+    """Images (B, 1, 28, 28) with the verdict under each, the share among real digits, and their source's score."""
+    judged = verdicts(*judge_features(A.judge, images), *A.judge_reference)
+    cells = "".join(verdict_cell(x, v) for x, v in zip(images, judged))
+    return render("grid", title=html.escape(title), share=sum(v["real"] for v in judged) / len(judged), cells=cells,
                   measured=score)
 
 
 def on_sample(strategy: str) -> dict:
-    """16 codes for the autoencoder from a strategy, decoded and judged; the page marks them on its map."""
+    """16 codes for the autoencoder from a strategy, decoded and judged; the page marks them on its map, each as the
+    meter sees it (off the data or not)."""
     seed = secrets.randbelow(2**31)  # a new draw per click, reproducible from the seed shown
     z = sample(S["ae"], strategy, 16, seed)
     return {grid: grid_html(decode(S["ae"], z), f"{STRATEGIES[strategy]} (seed {seed})", measured("ae", strategy)),
-            latent_map: json.dumps({"space": "ae", "codes": z.tolist()})}
+            latent_map: json.dumps({"space": "ae", "codes": z.tolist(), "off": [measure(S["ae"], c).warn for c in z]})}
 
 
 def on_prior() -> dict:

@@ -3,7 +3,7 @@
 python train.py                       # the autoencoder, seed recipe (Adam, MSE, 20 epochs, batch 64) -> weights/
 python train.py --model vae           # the VAE with the same backbone (Bernoulli ELBO)
 python train.py --latent-dim 2        # the same layers with a 2-number code -> weights/ae_d2.*
-python train.py --model classifier    # the judge that scores how digit-like an image is
+python train.py --model classifier    # the judge (last 5,000 training digits held out to calibrate it)
 python train.py --limit 128 --batch-size 64 --epochs 1 --out runs/smoke   # two batches: a smoke test
 """
 import argparse
@@ -20,8 +20,9 @@ from ae.config import DATA_DIR, LATENT_DIM, WEIGHTS_DIR
 from ae.data import load_mnist, to_float
 from ae.export import export_model
 from ae.images import reconstruction_figure
-from ae.judge import accuracy, train_classifier
+from ae.judge import Classifier, accuracy, fit_temperature, judge_all, train_classifier
 from ae.latent import encode_all, latent_stats
+from ae.metrics import PR_K, expected_calibration_error, realism_reference
 from ae.meter import METER_STRIDE, meter_codes, meter_reference
 from ae.model import VAE, Autoencoder, kl_to_standard_normal, load_model, reparameterize, save_model
 from ae.pca import fit_pca
@@ -203,22 +204,50 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
     return summary
 
 
+JUDGE_HOLDOUT = 5000  # the last training digits: the judge never trains on them, its temperature is fitted on them
+
+
+def write_judge_reference(model: Classifier, x_test: torch.Tensor, out: Path) -> None:
+    """The test digits' features with the smaller half of k-NN radii and those radii: the server's realism verdicts."""
+    feats, radii = realism_reference(judge_all(model, x_test)[0].numpy())  # (N // 2, 128), (N // 2,)
+    save_tensors(out / "judge_reference.safetensors",
+                 {"features": torch.from_numpy(feats).half(), "radii": torch.from_numpy(radii).float()},
+                 kind="JudgeReference", facts={"k": PR_K, "test_images": len(x_test)})
+
+
 def train_judge(args: argparse.Namespace, data) -> dict:
-    """Train the classifier that judges generated digits; write its weights and summary."""
-    x_train, x_test = to_float(data.train_images), to_float(data.test_images)
+    """Train the judge on all but the held-out training digits, fit its temperature on those; write weights and summary."""
+    x_all, x_test = to_float(data.train_images), to_float(data.test_images)
+    held = min(JUDGE_HOLDOUT, len(x_all) // 4)  # --limit smoke runs keep three quarters to train on
+    x_train, y_train = x_all[:-held], data.train_labels[:-held]
+    x_held, y_held = x_all[-held:], data.train_labels[-held:]
     start = time.perf_counter()
-    model, history = train_classifier(x_train, data.train_labels, epochs=args.epochs, batch_size=args.batch_size,
+    model, history = train_classifier(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
                                       lr=args.lr, seed=args.seed)
+    feats_held = judge_all(model, x_held)[0]
+    with torch.no_grad():
+        model.temperature = fit_temperature(model.head(feats_held), y_held)
+    with torch.no_grad():
+        logits_test = model.head(judge_all(model, x_test)[0])  # (N, 10), before the temperature
+    labels = data.test_labels.numpy()
+    ece_before = expected_calibration_error(logits_test.softmax(dim=1).numpy(), labels)
+    ece_after = expected_calibration_error((logits_test / model.temperature).softmax(dim=1).numpy(), labels)
     recipe = {"model": "Classifier", "optimizer": "Adam, linear decay to 0", "loss": "cross-entropy",
               "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed,
-              "train_images": len(x_train), "test_images": len(x_test)}
+              "train_images": len(x_train), "held_out_images": held, "test_images": len(x_test),
+              "calibration": "temperature scaling, NLL on the held-out training digits"}
     summary = {"recipe": recipe, "parameters": sum(p.numel() for p in model.parameters()),
                "wall_time_s": round(time.perf_counter() - start, 1), "history": history,
-               "test_accuracy": accuracy(model, x_test, data.test_labels), "torch": torch.__version__}
-    save_model(model, args.out / "classifier.safetensors", {"test_accuracy": summary["test_accuracy"], "recipe": recipe})
-    export_model(model, args.spec, args.out)  # the server judges with this file
+               "test_accuracy": accuracy(model, x_test, data.test_labels), "temperature": model.temperature,
+               "test_ece_before": ece_before, "test_ece_after": ece_after, "torch": torch.__version__}
+    save_model(model, args.out / "classifier.safetensors",
+               {"test_accuracy": summary["test_accuracy"], "temperature": model.temperature, "recipe": recipe})
+    write_judge_reference(model, x_test, args.out)
+    export_model(model, args.spec, args.out)  # the server judges with this file (its logits divided by the temperature)
     (args.out / "classifier.json").write_text(json.dumps(summary, indent=1))
-    print(f"Classifier: test accuracy {summary['test_accuracy']:.4f}; wrote classifier.safetensors to {args.out}/")
+    print(f"Classifier: test accuracy {summary['test_accuracy']:.4f}; temperature {model.temperature:.3f} "
+          f"(fitted on {held:,} held-out training digits); test ECE (15 bins) {ece_before:.4f} before, "
+          f"{ece_after:.4f} after; wrote classifier.safetensors and judge_reference.safetensors to {args.out}/")
     return summary
 
 

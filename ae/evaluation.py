@@ -1,6 +1,7 @@
 """The measured table: how digit-like the judge finds images sampled from each model, beside real digits.
 
-Every row scores n images with ae.judge.score_images against the judge's features of the whole test set.
+Every row scores n images with ae.judge.score_images against the judge's features of the whole test set: the
+Frechet distance, and where the images fall among the test digits' features (precision, recall, density, coverage).
 """
 from pathlib import Path
 from typing import Callable, Iterator
@@ -10,7 +11,8 @@ import torch
 from torch import nn
 
 from ae.data import Mnist, to_float
-from ae.judge import Classifier, feature_stats, score_images
+from ae.judge import Classifier, judge_all, mean_cov, score_images
+from ae.metrics import real_set
 from ae.model import load_model
 from ae.registry import SLIDERS
 from ae.sampling import STRATEGIES, sample_latents
@@ -61,13 +63,15 @@ def sampling_rows(judge: Classifier, data: Mnist, models: dict[str, nn.Module],
     """
     if not 2 <= n <= min(len(data.test_images), len(data.train_images)):
         raise ValueError(f"n must lie between 2 and the size of the smaller set, got {n}")
-    ref_mu, ref_cov = feature_stats(judge, to_float(data.test_images))  # (128,), (128, 128)
+    ref_feats = judge_all(judge, to_float(data.test_images))[0]  # (N, 128)
+    ref_mu, ref_cov = mean_cov(ref_feats)  # (128,), (128, 128)
+    real = real_set(ref_feats.double().numpy())  # k-NN radii of the test digits, once for every row
     pick = torch.Generator().manual_seed(seed)
     x_test = to_float(data.test_images[torch.randperm(len(data.test_images), generator=pick)[:n]])  # (n, 1, 28, 28)
     x_train = to_float(data.train_images[torch.randperm(len(data.train_images), generator=pick)[:n]])
 
     def row(name: str, model: str, source: str, images: torch.Tensor) -> dict:
-        return {"row": name, "model": model, "source": source, **score_images(judge, images, ref_mu, ref_cov)}
+        return {"row": name, "model": model, "source": source, **score_images(judge, images, ref_mu, ref_cov, real)}
 
     for model, strategy, name in SAMPLED:
         if model in models and model in params:

@@ -49,7 +49,8 @@ class Decoder(nn.Module):
 
 
 class Judge(nn.Module):
-    """x (B, 1, 28, 28) in [0, 1] -> (features (B, 128), logits (B, 10)): one run gives the verdict and the features."""
+    """x (B, 1, 28, 28) in [0, 1] -> (features (B, 128), calibrated logits (B, 10)): one run gives the verdict and the
+    features; the logits are divided by the judge's fitted temperature, so their softmax is calibrated."""
 
     def __init__(self, model: Classifier):
         super().__init__()
@@ -57,7 +58,7 @@ class Judge(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         features = self.model.features(x)
-        return features, self.model.head(features)
+        return features, self.model.head(features) / self.model.temperature
 
 
 def halve_weights(proto) -> None:

@@ -55,6 +55,7 @@ class Assets:
     seeds: dict | None  # seeds.json, the lesson's rows measured on models trained from several seeds
     examples: np.ndarray  # (10, 28, 28) uint8: the first test digit of each class
     example_labels: np.ndarray  # (10,)
+    judge_reference: tuple[np.ndarray, np.ndarray]  # (5000, 128) test digits' features, (5000,) radii: realism scores
 
 
 def principal_axes(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -108,7 +109,14 @@ def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
                   table=load_measured(weights_dir / "sampling_table.json", "python benchmarks/sampling_table.py"),
                   paths=load_measured(weights_dir / "interpolation.json", "python benchmarks/interpolation.py"),
                   seeds=load_measured(weights_dir / "seeds.json", "python benchmarks/seeds.py --lesson"),
-                  examples=examples["images"], example_labels=examples["labels"])
+                  examples=examples["images"], example_labels=examples["labels"],
+                  judge_reference=load_judge_reference(weights_dir))
+
+
+def load_judge_reference(weights_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """The real digits' features (M, 128) and k-NN radii (M,) that train.py --model classifier wrote beside the judge."""
+    ref, _ = load_tensors(weights_dir / "judge_reference.safetensors", "JudgeReference")
+    return ref["features"].astype(np.float64), ref["radii"].astype(np.float64)
 
 
 def encode(space: Space, x: np.ndarray) -> np.ndarray:
@@ -162,9 +170,17 @@ def softmax(logits: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
+def judge_features(judge: Model, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The judge's features (B, 128) and calibrated probabilities (B, 10) of images (B, 1, 28, 28), float64.
+
+    The export divides the logits by the judge's fitted temperature, so these are the calibrated probabilities."""
+    features, logits = judge.judge(images)
+    return features.astype(np.float64), softmax(logits.astype(np.float64))
+
+
 def verdicts(judge: Model, images: np.ndarray) -> tuple[list[int], list[float]]:
     """The judge's digit and confidence for each image (B, 1, 28, 28)."""
-    probs = softmax(judge.judge(images)[1].astype(np.float64))
+    probs = judge_features(judge, images)[1]
     return probs.argmax(axis=1).tolist(), probs.max(axis=1).tolist()
 
 

@@ -143,4 +143,6 @@ def load_model(path: Path, kind: str | None = None) -> tuple[nn.Module, dict]:
         model.load_state_dict({k: torch.from_numpy(v.copy()) for k, v in arrays.items()})
     except (ValueError, TypeError, RuntimeError):
         raise WeightsError(f"{path} says {found} but its tensors do not fit that architecture: retrain it") from None
+    if "temperature" in facts:  # the judge's calibration lives in its facts, not among its weights
+        model.temperature = float(facts["temperature"])
     return model.eval().requires_grad_(False), facts

@@ -43,24 +43,28 @@ def scatter_png(xy: np.ndarray, labels: np.ndarray, extent: tuple[float, float, 
     return buf.getvalue()
 
 
+DASHES = {"solid": ("", "●"), "dashed": (' stroke-dasharray="5,4"', "- -"), "dotted": (' stroke-dasharray="1.5,3"', "···")}
+
+
 def curves_svg(measured: dict, *, width: int = 320, font: int = 12) -> str:
     """benchmarks/bottleneck.py's figures as an SVG: test MSE against code size (AE, PCA, VAE), and for codes drawn from
-    N(0, I) the share judged digits and the share off the data (AE, VAE). Code sizes on a log scale.
+    N(0, I) the precision and recall of their images among real digits and the share of codes off the data (AE, VAE).
+    Code sizes on a log scale.
 
     The two panels are stacked and the figure is narrow, so that shown at a phone's width (about 300 px) its text
     stays at its own size (font px, at least 11 on screen) instead of shrinking with a wide figure."""
     import math
 
     sizes = sorted({r["d"] for r in measured["pca"]})
-    series = [  # (panel, label, colour, dashed, points)
-        (0, "autoencoder", PALETTE[0], False, [(r["d"], r["test_mse"]) for r in measured["ae"]]),
-        (0, "PCA", PALETTE[9], True, [(r["d"], r["test_mse"]) for r in measured["pca"]]),
-        (0, "VAE", PALETTE[1], False, [(r["d"], r["test_mse"]) for r in measured["vae"]]),
-        (1, "AE: judged a digit", PALETTE[0], False, [(r["d"], r["normal_sure"]) for r in measured["ae"]]),
-        (1, "AE: off the data", PALETTE[0], True, [(r["d"], r["normal_off"]) for r in measured["ae"]]),
-        (1, "VAE: judged a digit", PALETTE[1], False, [(r["d"], r["normal_sure"]) for r in measured["vae"]]),
-        (1, "VAE: off the data", PALETTE[1], True, [(r["d"], r["normal_off"]) for r in measured["vae"]]),
+    series = [  # (panel, label, colour, line style, points)
+        (0, "autoencoder", PALETTE[0], "solid", [(r["d"], r["test_mse"]) for r in measured["ae"]]),
+        (0, "PCA", PALETTE[9], "dashed", [(r["d"], r["test_mse"]) for r in measured["pca"]]),
+        (0, "VAE", PALETTE[1], "solid", [(r["d"], r["test_mse"]) for r in measured["vae"]]),
     ]
+    for label, style, key in (("precision", "solid", "normal_precision"), ("recall", "dotted", "normal_recall"),
+                              ("off the data", "dashed", "normal_off")):  # a legend row each: the AE's, then the VAE's
+        series += [(1, f"{name}: {label}", colour, style, [(r["d"], r[key]) for r in measured[model]])
+                   for model, colour, name in (("ae", PALETTE[0], "AE"), ("vae", PALETTE[1], "VAE"))]
     highest = max(y for p, *_, pts in series if p == 0 for _, y in pts)
     top = [math.ceil(highest * 100) / 100, 1.0]  # MSE up to the next 0.01; shares up to 100%
     line = round(font * 1.35)  # one line of text
@@ -89,15 +93,14 @@ def curves_svg(measured: dict, *, width: int = 320, font: int = 12) -> str:
             out.append(f'<text x="{x:.1f}" y="{y0 + ph + line}" text-anchor="middle">{d}</text>')
         out.append(f'<text x="{left + pw / 2}" y="{y0 + ph + 2 * line}" text-anchor="middle">numbers in the code</text>')
     entries = [0, 0]  # legend entries so far per panel, one to a row under it
-    for panel, label, colour, dashed, pts in series:
+    for panel, label, colour, style, pts in series:
         xy = [at(panel, d, y) for d, y in pts]
+        dash, mark = DASHES[style]
         if len(xy) > 1:
-            dash = ' stroke-dasharray="5,4"' if dashed else ""
             path = "M" + "L".join(f"{x:.1f},{y:.1f}" for x, y in xy)
             out.append(f'<path d="{path}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         out += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>' for x, y in xy]
         ly = upper + sum(below[:panel]) + ph + 3.2 * line + line * entries[panel]
-        mark = "- -" if dashed else "●"
         out.append(f'<text x="{left}" y="{ly:.1f}" fill="{colour}">{mark} {label}</text>')
         entries[panel] += 1
     return "".join(out) + "</svg>\n"

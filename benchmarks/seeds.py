@@ -76,19 +76,21 @@ def lesson_rows(model_name: str, model, data, seed: int) -> dict:
     from ae.config import WEIGHTS_DIR
     from ae.data import to_float
     from ae.evaluation import apply_batched
-    from ae.judge import feature_stats, score_images
+    from ae.judge import judge_all, mean_cov, score_images
+    from ae.metrics import real_set
     from ae.latent import encode_all
     from ae.model import load_model
     from ae.sampling import fit_samplers, sample_latents
 
     judge, _ = load_model(WEIGHTS_DIR / "classifier.safetensors", "Classifier")
-    ref_mu, ref_cov = feature_stats(judge, to_float(data.test_images))
+    ref_feats = judge_all(judge, to_float(data.test_images))[0]  # (N, 128)
+    (ref_mu, ref_cov), real = mean_cov(ref_feats), real_set(ref_feats.double().numpy())
     params = fit_samplers(encode_all(model, data.train_images), seed=seed)
     rows = {}
     for name, strategy, _ in LESSON:
         if name == model_name:
             z = sample_latents(strategy, 10_000, params, torch.Generator().manual_seed(0))
-            rows[strategy] = score_images(judge, apply_batched(model.decode, z), ref_mu, ref_cov)
+            rows[strategy] = score_images(judge, apply_batched(model.decode, z), ref_mu, ref_cov, real)
     return rows
 
 

@@ -1,5 +1,6 @@
 """Every handler of app.py, called directly: no server, no browser."""
 import json
+import re
 
 import gradio as gr
 import pytest
@@ -40,14 +41,31 @@ def test_sampling_gives_sixteen_judged_images_and_their_codes_for_the_map():
     samples = json.loads(marks)
     assert samples["space"] == "ae" and len(samples["codes"]) == 16 and len(samples["codes"][0]) == 10
     assert app.on_sample("gmm")[app.grid] != grid  # a new draw per click
+    z = torch.tensor(samples["codes"])
+    assert samples["off"] == [app.measure(app.S["ae"], c)["warn"] for c in z]  # the meter's flag for each mark
+    assert sum(json.loads(app.on_sample("normal")[app.latent_map])["off"]) >= 10  # N(0, I): most codes off the data
 
 
 def test_a_lesson_row_gives_its_spread_over_training_seeds_and_the_others_do_not():
     seeds = [r["rows"]["normal"]["confident_share"] for r in app.A.seeds["runs"] if r["model"] == "ae"]
     line = app.measured("ae", "normal")
-    assert f"models trained from {len(seeds)} other seeds ({app.A.seeds['epochs']} epochs each)" in line
+    assert f"models trained from {len(seeds)} other seeds ({app.A.seeds['epochs']} epochs each" in line
     assert f"from {min(seeds):.0%} to {max(seeds):.0%}" in line
-    assert "judge is sure of" in app.measured("ae", "uniform") and "other seeds" not in app.measured("ae", "uniform")
+    assert "judge is sure (≥ 0.9) of" in app.measured("ae", "uniform") and "other seeds" not in app.measured("ae", "uniform")
+    rows = {(r["model"], r["source"]): r for r in app.A.table["rows"]}
+    assert f"{rows['ae', 'normal']['realistic_share']:.0%} land among real digits" in line
+    assert f"so do {rows['data', 'train']['realistic_share']:.0%} of real training digits" in line
+
+
+def test_real_digits_land_among_real_digits_and_noise_does_not(mnist):
+    x = torch.cat([to_float(mnist.train_images[:8]), torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))])
+    grid = app.grid_html(x, "check")
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", grid)
+    assert captions[8:] == ["✗ not digit-like"] * 8  # uniform noise is far from every real digit
+    real = [c for c in captions[:8] if c.startswith("✓")]
+    assert real and all(c == f"✓ {int(y)}" for c, y in zip(captions[:8], mnist.train_labels[:8]) if c.startswith("✓"))
+    assert f"{len(real) / 16:.0%} land among real digits" in grid
+    assert grid.count('title="realism score ') == 16 and "with confidence 0." in grid
 
 
 def test_prior_goes_through_both_decoders():
@@ -84,10 +102,14 @@ def test_the_api_decodes_codes_far_from_the_data_and_says_so():
     assert all(0 <= v <= 1 for row in far["image"] for v in row)
 
 
-@pytest.mark.parametrize("confidence, caption", [(0.97, "✓ 3 · 0.97"), (0.9, "✓ 3 · 0.90"), (0.896, "? 3 · 0.89"),
-                                                 (0.2, "? 3 · 0.20")])
-def test_a_verdict_shows_a_check_mark_only_when_sure_and_never_rounds_up(confidence, caption):
-    assert app.verdict(3, confidence) == caption
+@pytest.mark.parametrize("confidence, shown", [(0.97, "0.97"), (0.999, "0.99"), (0.896, "0.89")])
+def test_a_cell_says_among_real_digits_or_not_and_never_rounds_the_confidence_up(confidence, shown):
+    x = torch.zeros(1, 28, 28)
+    inside = app.verdict_cell(x, {"real": True, "realism": 1.5, "digit": 3, "confidence": confidence})
+    outside = app.verdict_cell(x, {"real": False, "realism": 0.4, "digit": 5, "confidence": confidence})
+    assert "<figcaption>✓ 3</figcaption>" in inside and 'class="cell"' in inside
+    assert "<figcaption>✗ not digit-like</figcaption>" in outside and 'class="cell doubt"' in outside
+    assert f"the judge sees a 5 with confidence {shown}" in outside and "realism score 0.40" in outside
 
 
 @pytest.mark.parametrize("fn, arg, message", [

@@ -8,7 +8,8 @@ import torch
 
 from ae.data import Mnist, to_float
 from ae.evaluation import COLUMNS, SAMPLED, format_table, load_contestants, sampling_rows
-from ae.judge import feature_stats, score_images, train_classifier
+from ae.judge import feature_stats, judge_all, score_images, train_classifier
+from ae.metrics import real_set, sample_metrics
 from ae.latent import encode_all
 from ae.model import VAE, Autoencoder, save_model
 from ae.pca import fit_pca
@@ -19,7 +20,8 @@ from benchmarks import sampling_table
 SAMPLED_NAMES = [name for _, _, name in SAMPLED]
 REFERENCE_NAMES = ["AE reconstructions of test digits", "VAE reconstructions of test digits",
                    "PCA reconstructions of test digits", "test digits (the reference itself)", "training digits (the floor)"]
-KEYS = {"row", "model", "source", "confidence", "confident_share", "class_entropy_bits", "class_histogram", "frechet"}
+KEYS = {"row", "model", "source", "confidence", "confident_share", "class_entropy_bits", "class_histogram", "frechet",
+        "precision", "recall", "density", "coverage", "realistic_share"}
 
 
 @pytest.fixture(scope="module")
@@ -60,6 +62,8 @@ def test_every_row_is_present_with_scores_in_range(rows):
         assert 0 <= r["class_entropy_bits"] <= math.log2(10) + 1e-9, r["row"]
         assert sum(r["class_histogram"]) == 200, r["row"]
         assert math.isfinite(r["frechet"]) and r["frechet"] > -1e-6, r["row"]
+        assert all(0 <= r[key] <= 1 for key in ("precision", "recall", "coverage", "realistic_share")), r["row"]
+        assert r["density"] >= 0, r["row"]
 
 
 def test_rows_are_deterministic_given_the_seed(rows, judge, small, models, params):
@@ -88,7 +92,13 @@ def test_real_digits_score_far_above_noise(judge, small, models, params):
     by_name = {r["row"]: r for r in rows}
     test, floor = by_name["test digits (the reference itself)"], by_name["training digits (the floor)"]
     mu, cov = feature_stats(judge, to_float(small.test_images))
-    noise = score_images(judge, torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(0)), mu, cov)
+    real = real_set(judge_all(judge, to_float(small.test_images))[0].double().numpy())
+    noise = score_images(judge, torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(0)), mu, cov, real)
+    assert test["precision"] == test["recall"] == test["coverage"] == 1.0  # every point lies in its own ball
+    assert floor["precision"] > 0.5 and floor["recall"] > 0.5
+    # this weak judge maps all noise to one spot that some outlier's wide ball holds (precision 0.996 here, the
+    # known blind spot of precision); recall, coverage and the realism score, which drops the widest balls, see it
+    assert noise["recall"] < 0.05 and noise["coverage"] < 0.1 and noise["realistic_share"] < 0.05
     assert abs(test["frechet"]) < 1e-6 * cov.trace().item()
     assert test["frechet"] < floor["frechet"] < noise["frechet"] / 10  # two real samples differ, but not like noise
     # a weak judge can be as sure of noise as of digits (0.57 vs 0.59 here), but it sees one digit in all the noise
@@ -96,6 +106,15 @@ def test_real_digits_score_far_above_noise(judge, small, models, params):
     assert test["confident_share"] > noise["confident_share"]
     ae_best = min(by_name[name]["frechet"] for name in SAMPLED_NAMES[:5])
     assert ae_best > 5 * floor["frechet"]  # an untrained decoder makes nothing digit-like
+
+
+def test_the_rows_metrics_are_those_of_ae_metrics(rows, judge, small, models, params):
+    real = real_set(judge_all(judge, to_float(small.test_images))[0].double().numpy())
+    g = torch.Generator().manual_seed(0)  # the training-digit row's subset, drawn as sampling_rows draws it
+    torch.randperm(len(small.test_images), generator=g)
+    x_train = to_float(small.train_images[torch.randperm(len(small.train_images), generator=g)[:200]])
+    want = sample_metrics(real, judge_all(judge, x_train)[0].double().numpy())
+    assert {key: rows[-1][key] for key in want} == pytest.approx(want)
 
 
 def test_n_outside_the_data_is_a_clear_error(judge, small, models, params):
@@ -119,7 +138,7 @@ def test_format_table_has_a_line_per_row(rows):
     assert len(lines) == 5 and lines[0] == "| " + " | ".join(COLUMNS) + " |"
     assert all(line.count("|") == len(COLUMNS) + 1 for line in lines)
     assert lines[2].startswith(f"| {rows[0]['row']} | {rows[0]['confidence']:.3f} |")
-    assert lines[4].endswith("| 0.00 | 0.00 |")  # no "-0.00"
+    assert "| 0.00 | 0.00 |" in lines[4] and "-0.00" not in lines[4]
 
 
 def test_cli_prints_the_table_and_writes_json(tmp_path, monkeypatch, capsys, judge, small, models, params):

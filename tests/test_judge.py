@@ -7,11 +7,14 @@ import torch.nn.functional as F
 
 from ae.config import WEIGHTS_DIR
 from ae.data import load_mnist, to_float
-from ae.judge import (Classifier, accuracy, feature_stats, frechet_distance, predict, score_images,
-                      train_classifier)
+from ae.judge import (Classifier, accuracy, feature_stats, fit_temperature, frechet_distance, judge_all, predict,
+                      score_images, train_classifier)
+from ae.metrics import expected_calibration_error, realism_reference, realism_scores
 from ae.model import load_model, save_model
+from ae.store import load_tensors
 
 CLASSIFIER = WEIGHTS_DIR / "classifier.safetensors"
+REFERENCE = WEIGHTS_DIR / "judge_reference.safetensors"
 
 
 @pytest.fixture(scope="module")
@@ -39,6 +42,48 @@ def test_shipped_classifier_is_accurate(mnist):
     # the whole test set: slices differ in difficulty (a 98.98% judge scored 98.55% on the first 2000)
     acc = accuracy(model, to_float(mnist.test_images), mnist.test_labels)
     assert acc >= 0.99, f"judge accuracy {acc:.4f} on the 10,000 test images (facts: {facts})"
+
+
+@pytest.mark.skipif(not CLASSIFIER.is_file(), reason=f"{CLASSIFIER} not trained yet")
+def test_shipped_judge_is_calibrated_and_its_reference_is_its_own(mnist):
+    model, facts = load_model(CLASSIFIER, "Classifier")
+    assert model.temperature == facts["temperature"] and 0.5 < model.temperature < 3
+    feats, probs = judge_all(model, to_float(mnist.test_images))
+    assert expected_calibration_error(probs.numpy(), mnist.test_labels.numpy()) < 0.01
+    ref, _ = load_tensors(REFERENCE, "JudgeReference")
+    want_feats, want_radii = realism_reference(feats.double().numpy())
+    assert ref["features"].shape == (5000, 128) and ref["radii"].shape == (5000,)
+    np.testing.assert_allclose(ref["features"].float().numpy(), want_feats, rtol=2e-3, atol=2e-3)  # float16
+    np.testing.assert_allclose(ref["radii"].numpy(), want_radii, rtol=1e-5)
+    noise = judge_all(model, torch.rand(500, 1, 28, 28, generator=torch.Generator().manual_seed(0)))[0]
+    ref_feats, ref_radii = ref["features"].double().numpy(), ref["radii"].double().numpy()
+    train = judge_all(model, to_float(mnist.train_images[:500]))[0]
+    assert (realism_scores(noise.double().numpy(), ref_feats, ref_radii) >= 1).mean() == 0.0
+    # a strict test: 44% of 10,000 training digits pass it in the sampling table, 47.8% of these 500
+    assert (realism_scores(train.double().numpy(), ref_feats, ref_radii) >= 1).mean() > 0.35
+
+
+def test_fit_temperature_finds_the_grid_minimum():
+    g = torch.Generator().manual_seed(0)
+    guess = torch.randint(0, 10, (2000,), generator=g)
+    logits = torch.randn(2000, 10, generator=g) + 6.0 * F.one_hot(guess, 10)  # sure of its guess...
+    wrong = torch.rand(2000, generator=g) < 0.3  # ...which is wrong 30% of the time: the best T is above 1
+    labels = torch.where(wrong, torch.randint(0, 10, (2000,), generator=g), guess)
+    grid = np.linspace(0.2, 10, 4901)
+    nll = [F.cross_entropy(logits.double() / t, labels).item() for t in grid]
+    best = grid[int(np.argmin(nll))]
+    assert best > 1.5 and fit_temperature(logits, labels) == pytest.approx(best, abs=3e-3)
+
+
+def test_the_temperature_comes_back_from_the_facts_and_divides_the_logits(tmp_path):
+    torch.manual_seed(0)
+    model = Classifier().eval()
+    save_model(model, tmp_path / "c.safetensors", facts={"temperature": 2.5})
+    loaded, _ = load_model(tmp_path / "c.safetensors", "Classifier")
+    x = torch.rand(4, 1, 28, 28)
+    with torch.no_grad():
+        want = (model(x) / 2.5).softmax(dim=1)
+    assert loaded.temperature == 2.5 and torch.allclose(predict(loaded, x), want, atol=1e-6)
 
 
 def test_train_classifier_lowers_the_loss_and_is_deterministic(mnist):

@@ -56,6 +56,15 @@ def test_measured_table_shows_the_lesson():
     # the mixture fitted to the codes lies in between N(0, I) and the real digits
     assert ae_prior["frechet"] > gmm["frechet"] > real["frechet"]
     assert ae_prior["confident_share"] < gmm["confident_share"] < real["confident_share"]
+    # what ui/table.md says: among real digits, density and coverage order N(0, I) through the AE below the VAE's
+    # prior and the mixture, and the mixture lands among real digits about as often as real training digits do
+    floor = rows["data", "train"]
+    for key in ("realistic_share", "density", "coverage"):
+        assert ae_prior[key] < vae_prior[key] < gmm[key], key
+    assert ae_prior["realistic_share"] < 0.01 and abs(gmm["realistic_share"] - floor["realistic_share"]) < 0.05
+    # ... and precision alone does not: the AE's N(0, I) blurs land in the wide balls of unusual real digits
+    assert vae_prior["precision"] < ae_prior["precision"] < gmm["precision"]
+    assert real["precision"] == real["recall"] == 1.0  # the reference against itself
 
 
 # the code sizes' autoencoders and the 2-D VAE: test MSE within 15% of what the recipe reached when it was set
@@ -87,6 +96,15 @@ def test_the_bottleneck_figures_are_measured_for_every_size():
     assert off[2] < 0.1 and off[10] > 0.9 and off[16] > 0.99, off
     vae_off = {r["d"]: r["normal_off"] for r in measured["vae"]}
     assert vae_off[10] < 0.3, vae_off  # the VAE's prior still lands on its codes at ten numbers, three times in four
+    # "the bigger the code, the emptier the space between codes": the decoded samples' precision falls with every
+    # doubling, and from ten numbers on almost none land among real digits; the VAE's prior does better at ten
+    precision = [r["normal_precision"] for r in measured["ae"]]
+    assert precision == sorted(precision, reverse=True) and precision[0] - precision[-1] > 0.3, precision
+    real = {r["d"]: r["normal_realistic_share"] for r in measured["ae"]}
+    assert list(real.values()) == sorted(real.values(), reverse=True) and real[10] < 0.01 < real[2], real
+    vae10 = next(r for r in measured["vae"] if r["d"] == 10)
+    ae10 = next(r for r in measured["ae"] if r["d"] == 10)
+    assert vae10["normal_realistic_share"] > real[10] and vae10["normal_coverage"] > 2 * ae10["normal_coverage"]
 
 
 def test_the_lesson_is_measured_on_several_training_seeds():

@@ -1,6 +1,7 @@
 // The latent map: the test digits' codes projected on their top two principal axes (the picture, drawn by the
-// server once), with the slider code as a ring and the latest samples as crosses. Its value, set by the server
-// when it samples, is {"space": name, "codes": [[k numbers], ...]}.
+// server once), with the slider code as a ring and the latest samples as crosses, or hollow squares for those the
+// meter puts off the data: two dimensions can put a code on a cluster that is far from it in ten. Its value, set by
+// the server when it samples, is {"space": name, "codes": [[k numbers], ...], "off": [true or false per code]}.
 import { ready } from "./engine.js";
 import { cross, legend as digitLegend } from "./paint.js";
 import { on, state } from "./store.js";
@@ -26,7 +27,7 @@ export function mount(element, props, watch) {
     const samples = props.value ? JSON.parse(props.value) : null;
     let marks = "";
     if (samples && samples.space === state.space) {
-      for (const code of samples.codes) marks += cross(...toPixel(info, size, code));
+      samples.codes.forEach((code, i) => { marks += cross(...toPixel(info, size, code), samples.off?.[i]); });
     }
     const elsewhere = samples && samples.codes.length && samples.space !== state.space;
     note.hidden = !elsewhere; // the samples are another model's codes: say so instead of a map without crosses
@@ -44,7 +45,7 @@ export function mount(element, props, watch) {
   }
 
   ready.then(() => {
-    legend.innerHTML = digitLegend(state.data.palette, "· ◯ sliders · ✕ samples");
+    legend.innerHTML = digitLegend(state.data.palette, "· ◯ sliders · ✕ samples among the data · □ off the data (the meter)");
     picture();
   });
   on("space", picture);

@@ -36,7 +36,8 @@ export function legend(palette, marks) {
   return palette.map((c, d) => `<span style="color:${c}">●</span>${d} `).join("") + marks;
 }
 
-// A cross marking a sampled code at (x, y) on a map's SVG.
-export function cross(x, y) {
-  return `<path class="sample" d="M${(x - 4).toFixed(0)},${(y - 4).toFixed(0)}l8,8m0,-8l-8,8"/>`;
+// A cross marking a sampled code at (x, y) on a map's SVG; a hollow square instead for one the meter puts off the data.
+export function cross(x, y, off = false) {
+  const corner = `M${(x - 4).toFixed(0)},${(y - 4).toFixed(0)}`;
+  return off ? `<path class="sample off" d="${corner}h8v8h-8z"/>` : `<path class="sample" d="${corner}l8,8m0,-8l-8,8"/>`;
 }

@@ -281,8 +281,12 @@ def test_sampling_fills_the_grid_and_marks_the_samples_on_the_map(app_page):
     page.click("#sample")
     expect(page.locator("#grid .cell")).to_have_count(16)
     captions = page.locator("#grid .cell figcaption").all_inner_texts()
-    assert all(re.fullmatch(r"[✓?] [0-9] · [01]\.\d\d", c) for c in captions), captions
-    assert all((c[0] == "✓") == (float(c[-4:]) >= 0.9) for c in captions), captions  # a check mark when sure, only then
+    assert all(re.fullmatch(r"✓ [0-9]|✗ not digit-like", c) for c in captions), captions
+    hovers = [page.locator("#grid .cell").nth(i).get_attribute("title") for i in range(16)]
+    # a check mark only among real digits (realism score >= 1), and the judge's confidence on hover
+    assert all(re.fullmatch(r"realism score \d+\.\d\d .* with confidence [01]\.\d\d", h) for h in hovers), hovers
+    assert all((c[0] == "✓") == (float(h.split()[2]) >= 1) for c, h in zip(captions, hovers)), (captions, hovers)
+    expect(page.locator("#grid .grid-title")).to_contain_text("land among real digits")
     expect(page.locator("#latent-map path.sample")).to_have_count(16)
     first = page.locator("#grid").inner_html()
     choice = page.locator("#strategy label").last  # another strategy than the default
