@@ -42,10 +42,14 @@ BUTTON = dict(api_visibility="undocumented", show_progress="minimal", queue=Fals
 API_CONCURRENCY = 8  # a class's notebooks: one at a time, 50 of them queued for seconds behind each other
 # Gradio's bundled Source Sans Pro SemiBold (600) is a 5 KB subset of a few letters, so bold text mixed two typefaces
 # ("PCA" drew its "A" from a fallback): the page uses the complete Regular and Bold files gradio serves itself.
-THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif", "sans-serif"],
-                          font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace", "monospace"]
-                          ).set(button_primary_background_fill="#c2410c", button_primary_background_fill_hover="#9a3412",
-                                button_primary_text_color="#ffffff")  # white on orange-700: 5.2:1 (gradio's orange-600: 3.6)
+THEME = gr.themes.Default(font=[gr.themes.LocalFont("Source Sans Pro", weights=(400, 700)), "ui-sans-serif",
+                                "sans-serif"],
+                          font_mono=[gr.themes.LocalFont("IBM Plex Mono", weights=(400, 700)), "ui-monospace",
+                                     "monospace"]
+                          ).set(button_primary_background_fill="#c2410c",
+                                button_primary_background_fill_hover="#9a3412",
+                                # white on orange-700: 5.2:1 (gradio's orange-600: 3.6)
+                                button_primary_text_color="#ffffff")
 # The address a room joins at, when the app listens on the network (GRADIO_SERVER_NAME=0.0.0.0); None otherwise, and
 # on Hugging Face Spaces (SPACE_ID is set there), whose container's own address no phone can reach
 ROOM = None if os.environ.get("SPACE_ID") else own_url(os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"),
@@ -241,8 +245,8 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
             grid = gr.HTML(GRID_EMPTY, elem_id="grid")
         with gr.Column(scale=0, min_width=340):
             latent_map = live_html("latent-map", "latent-map")
-    gr.Markdown(format_table(A.table["rows"]) if A.table else "*Not measured yet: run `python benchmarks/sampling_table.py`.*",
-                elem_id="table")
+    gr.Markdown(format_table(A.table["rows"]) if A.table
+                else "*Not measured yet: run `python benchmarks/sampling_table.py`.*", elem_id="table")
     gr.Markdown((UI / "table.md").read_text(), elem_id="table-note")
 
     gr.Markdown((UI / "bottleneck.md").read_text(), elem_id="sizes-intro")
@@ -261,7 +265,8 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
         end_b = gr.Dropdown(CHOICES, value=1, label="to", elem_id="to")
         interp_btn = gr.Button("Interpolate", elem_id="interpolate")
     interp = gr.HTML(elem_id="interpolation")
-    gr.Markdown((UI / "explain.md").read_text().format(test_mse=A.summary["test_mse"], pca_mse=A.summary["pca_test_mse"],
+    gr.Markdown((UI / "explain.md").read_text().format(test_mse=A.summary["test_mse"],
+                                                       pca_mse=A.summary["pca_test_mse"],
                                                        epochs=A.summary["recipe"]["epochs"]), elem_id="explain")
     gr.HTML(f'<figure class="ae-figure"><img src="ui/{VERSION}/ae_figure.png" alt="ten test digits and their '
             f'reconstructions"><figcaption>Ten test digits (top) and their reconstructions</figcaption></figure>',

@@ -10,7 +10,8 @@ from serve.live import live_routes
 
 
 def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: str, inputs: dict) -> dict:
-    """Keyword arguments for demo.launch: limits for a room of users, error answers, the page's files and the live routes."""
+    """Keyword arguments for demo.launch: limits for a room of users, error answers, the page's files and the live
+    routes."""
     return dict(
         footer_links=["api"],
         run_history=False,  # with run history on, live drawing slowed down within a few strokes
@@ -20,7 +21,9 @@ def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: 
         ssr_mode=False,  # this Python process serves the page and the live routes, on Spaces too
         app_kwargs={"routes": [asset_route(table, version), *live_routes(spaces)],
                     # the page itself (gradio's config of every component) is 150 KB of text: about 25 KB gzipped
-                    "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES), Middleware(GradioCalls, inputs=inputs),
-                                   Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6), Middleware(GradioFiles)],
+                    "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES),
+                                   Middleware(GradioCalls, inputs=inputs),
+                                   Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
+                                   Middleware(GradioFiles)],
                     "exception_handlers": {FnIndexInferError: unknown_endpoint}},
     )

@@ -39,14 +39,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--model", choices=FAMILIES, default="ae", help="what to train (default: ae)")
     p.add_argument("--epochs", type=int, default=None, help="passes over the training set (default: the model's in "
                    "ae/registry.py: ae and vae 20, classifier 5)")
-    p.add_argument("--batch-size", type=int, default=None, help="images per step (default: ae 64, vae and classifier 128)")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="images per step (default: ae 64, vae and classifier 128)")
     p.add_argument("--lr", type=float, default=None, help="Adam learning rate (default: 1e-3, classifier 3e-3)")
-    p.add_argument("--latent-dim", type=int, default=LATENT_DIM, help=f"numbers in the code, ae and vae (default: {LATENT_DIM})")
+    p.add_argument("--latent-dim", type=int, default=LATENT_DIM,
+                   help=f"numbers in the code, ae and vae (default: {LATENT_DIM})")
     p.add_argument("--seed", type=int, default=0, help="seed for initialisation, shuffling and sampling (default: 0)")
-    p.add_argument("--limit", type=int, default=0, help="use only the first N training and test images, for smoke tests (default: all)")
-    p.add_argument("--reuse", action="store_true", help="skip training: load <out>/<model>.safetensors and rewrite the artefacts derived from it")
-    p.add_argument("--out", type=Path, default=WEIGHTS_DIR, help=f"folder for weights and artefacts (default: {WEIGHTS_DIR.name}/)")
-    p.add_argument("--data", type=Path, default=DATA_DIR, help=f"MNIST root in torchvision's layout (default: {DATA_DIR.name}/)")
+    p.add_argument("--limit", type=int, default=0,
+                   help="use only the first N training and test images, for smoke tests (default: all)")
+    p.add_argument("--reuse", action="store_true",
+                   help="skip training: load <out>/<model>.safetensors and rewrite the artefacts derived from it")
+    p.add_argument("--out", type=Path, default=WEIGHTS_DIR,
+                   help=f"folder for weights and artefacts (default: {WEIGHTS_DIR.name}/)")
+    p.add_argument("--data", type=Path, default=DATA_DIR,
+                   help=f"MNIST root in torchvision's layout (default: {DATA_DIR.name}/)")
     args = p.parse_args(argv)
     if args.latent_dim < 1:
         p.error(f"--latent-dim must be at least 1, got {args.latent_dim}")
@@ -76,7 +82,8 @@ def vae_loss(model: VAE, xb: torch.Tensor) -> torch.Tensor:
 
 @torch.no_grad()
 def reconstruction_errors(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
-    """Per-image mean per-pixel squared error (N,) of model(x) against x (N, 1, 28, 28), clamped like the app's images."""
+    """Per-image mean per-pixel squared error (N,) of model(x) against x (N, 1, 28, 28), clamped like the app's
+    images."""
     return torch.cat([(model(x[i:i + batch_size]).clamp(0, 1) - x[i:i + batch_size]).pow(2).mean(dim=(1, 2, 3))
                       for i in range(0, len(x), batch_size)])
 
@@ -114,7 +121,8 @@ def first_of_each_digit(labels: torch.Tensor) -> torch.Tensor:
 
 
 def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int) -> None:
-    """Codes of both sets, the meter's codes and scale, reconstruction errors, statistics and samplers, beside the weights."""
+    """Codes of both sets, the meter's codes and scale, reconstruction errors, statistics and samplers, beside the
+    weights."""
     train_codes, test_codes = encode_all(model, data.train_images), encode_all(model, data.test_images)  # (N, 10)
     meter = meter_codes(train_codes.numpy())  # (N / 6, 10) float16
     save_tensors(out / f"{name}_codes.safetensors",
@@ -128,7 +136,8 @@ def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int)
 
 
 def fit(model_name: str, x_train: torch.Tensor, x_test: torch.Tensor, *, latent_dim: int, epochs: int,
-        batch_size: int, lr: float, seed: int, log: bool = True, device: str = "cpu") -> tuple[torch.nn.Module, list[dict]]:
+        batch_size: int, lr: float, seed: int, log: bool = True,
+        device: str = "cpu") -> tuple[torch.nn.Module, list[dict]]:
     """Train a fresh "ae" or "vae" on x_train (N, 1, 28, 28); returns it in eval mode and its per-epoch history."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)  # the shuffling stays on the CPU, so a seed shuffles alike everywhere
@@ -139,8 +148,8 @@ def fit(model_name: str, x_train: torch.Tensor, x_test: torch.Tensor, *, latent_
     history = [{"epoch": 0, "train_loss": None, "test_mse": evaluate(model, x_test)}]
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
-        train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=batch_size, gen=gen, desc=f"epoch {epoch}/{epochs}",
-                                 bar=log)
+        train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=batch_size, gen=gen,
+                                 desc=f"epoch {epoch}/{epochs}", bar=log)
         history.append({"epoch": epoch, "train_loss": train_loss, "test_mse": evaluate(model, x_test)})
         if log:
             print(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.5f}  test mse {history[-1]['test_mse']:.5f}"
@@ -169,8 +178,8 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
         model, history = fit(args.model, x_train, x_test, latent_dim=args.latent_dim, epochs=args.epochs,
                              batch_size=args.batch_size, lr=args.lr, seed=args.seed)
         recipe = {"model": kind, "latent_dim": args.latent_dim, "optimizer": "Adam", "epochs": args.epochs,
-                  "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "train_images": len(x_train), "test_images": len(x_test),
-                  "loss": spec.loss}
+                  "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "train_images": len(x_train),
+                  "test_images": len(x_test), "loss": spec.loss}
         summary = {
             "recipe": recipe,
             "parameters": sum(p.numel() for p in model.parameters()),
@@ -198,7 +207,8 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
         write_latents("pca", pca, data, args.out, args.seed)
         export_model(pca, MODELS["pca"], args.out)
         save_tensors(args.out / "examples.safetensors",
-                     {"images": data.test_images[idx], "labels": data.test_labels[idx], "indices": idx}, kind="Examples")
+                     {"images": data.test_images[idx], "labels": data.test_labels[idx], "indices": idx},
+                     kind="Examples")
     summary_path.write_text(json.dumps(summary, indent=1))
     print(f"{kind}: test mse {summary['test_mse']:.5f}; wrote {name}.safetensors and its artefacts to {args.out}/")
     return summary
@@ -216,7 +226,8 @@ def write_judge_reference(model: Classifier, x_test: torch.Tensor, out: Path) ->
 
 
 def train_judge(args: argparse.Namespace, data) -> dict:
-    """Train the judge on all but the held-out training digits, fit its temperature on those; write weights and summary."""
+    """Train the judge on all but the held-out training digits, fit its temperature on those; write weights and
+    summary."""
     x_all, x_test = to_float(data.train_images), to_float(data.test_images)
     held = min(JUDGE_HOLDOUT, len(x_all) // 4)  # --limit smoke runs keep three quarters to train on
     x_train, y_train = x_all[:-held], data.train_labels[:-held]

@@ -46,7 +46,8 @@ def load_contestants(weights: Path) -> tuple[dict[str, nn.Module], dict[str, dic
 
 
 @torch.no_grad()
-def apply_batched(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *, batch_size: int = 1000) -> torch.Tensor:
+def apply_batched(fn: Callable[[torch.Tensor], torch.Tensor], x: torch.Tensor, *,
+                  batch_size: int = 1000) -> torch.Tensor:
     """Images fn(x) (N, 1, 28, 28) computed in batches, clamped to [0, 1]: PCA's linear decoder leaves that range."""
     return torch.cat([fn(x[i:i + batch_size]) for i in range(0, len(x), batch_size)]).clamp_(0, 1)
 

@@ -93,9 +93,9 @@ def strip(proto) -> None:
 def to_onnx(module: nn.Module, example: torch.Tensor, input_name: str, output_names: list[str], *, half: bool) -> bytes:
     """module traced on example (B, ...) with a free batch size, as ONNX opset 18 bytes."""
     with torch.random.fork_rng(devices=[]):  # tracing must not move the caller's random numbers (training)
-        program = torch.onnx.export(module.eval(), (example,), None, input_names=[input_name], output_names=output_names,
-                                    dynamic_shapes=({0: torch.export.Dim("batch")},), dynamo=True, opset_version=18,
-                                    verbose=False)
+        program = torch.onnx.export(module.eval(), (example,), None, input_names=[input_name],
+                                    output_names=output_names, dynamic_shapes=({0: torch.export.Dim("batch")},),
+                                    dynamo=True, opset_version=18, verbose=False)
     proto = program.model_proto
     strip(proto)
     if half:

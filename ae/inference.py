@@ -13,7 +13,8 @@ from ae.runtime import Model
 from ae.sampling import sample_latents, slider_box
 from ae.store import WeightsError, load_tensors
 
-CODES_FIELDS = {"train_codes", "test_codes", "test_labels", "meter_codes", "meter_labels", "meter_reference", "test_errors"}
+CODES_FIELDS = {"train_codes", "test_codes", "test_labels", "meter_codes", "meter_labels", "meter_reference",
+                "test_errors"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -114,7 +115,8 @@ def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
 
 
 def load_judge_reference(weights_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    """The real digits' features (M, 128) and k-NN radii (M,) that train.py --model classifier wrote beside the judge."""
+    """The real digits' features (M, 128) and k-NN radii (M,) that train.py --model classifier wrote beside the
+    judge."""
     ref, _ = load_tensors(weights_dir / "judge_reference.safetensors", "JudgeReference")
     return ref["features"].astype(np.float64), ref["radii"].astype(np.float64)
 

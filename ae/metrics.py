@@ -57,13 +57,16 @@ def precision_recall(real: np.ndarray, fake: np.ndarray, *, k: int = PR_K) -> tu
 
 
 def density_coverage(real: np.ndarray, fake: np.ndarray, *, k: int = DC_K) -> tuple[float, float]:
-    """Density (real k-NN balls holding each fake, over k, averaged) and coverage (share of real balls holding a fake)."""
+    """Density (real k-NN balls holding each fake, over k, averaged) and coverage (share of real balls holding a
+    fake)."""
     counts, hit = in_balls(fake, real, knn_radii(real, k))
     return float(counts.sum() / (k * len(fake))), float(hit.mean())
 
 
-def realism_reference(real: np.ndarray, *, k: int = PR_K, radii: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The real features (N // 2, D) with the smaller half of k-NN radii, and those radii: outliers' huge balls dropped."""
+def realism_reference(real: np.ndarray, *, k: int = PR_K,
+                      radii: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The real features (N // 2, D) with the smaller half of k-NN radii, and those radii: outliers' huge balls
+    dropped."""
     radii = knn_radii(real, k) if radii is None else radii
     keep = np.sort(np.argsort(radii, kind="stable")[:len(real) // 2])
     return np.asarray(real)[keep], radii[keep]

@@ -54,7 +54,8 @@ def start_at_mean(decoder: nn.Sequential, mean_pixel: float = MEAN_PIXEL) -> Non
     the mean, nothing pulls every pixel the same way and what is left to learn is the digit's shape.
     """
     with torch.no_grad():
-        decoder[-2].bias.fill_(math.log(mean_pixel / (1 - mean_pixel)))  # the last ConvTranspose2d: sigmoid(bias) = mean
+        # the last ConvTranspose2d: sigmoid(bias) = mean
+        decoder[-2].bias.fill_(math.log(mean_pixel / (1 - mean_pixel)))
 
 
 class Autoencoder(nn.Module):
@@ -136,7 +137,8 @@ def load_model(path: Path, kind: str | None = None) -> tuple[nn.Module, dict]:
     arrays, meta = read_tensors(path)
     found = meta.get("kind")
     if found not in MODELS or (kind is not None and found != kind):
-        raise WeightsError(f"{path} holds {found or 'no kind tag'}, not {kind or 'a model'}: pass a model file or {FIX}")
+        raise WeightsError(f"{path} holds {found or 'no kind tag'}, not {kind or 'a model'}: "
+                           f"pass a model file or {FIX}")
     try:
         args, facts = json.loads(meta.get("constructor", "{}")), json.loads(meta.get("facts", "{}"))
         model = MODELS[found](**args)

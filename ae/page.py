@@ -81,7 +81,8 @@ def plane(weights_dir: Path, spec: Spec) -> tuple[dict, bytes]:
 
 def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
     """The code-size section's files: bottleneck.json (the models per size, the 2-D planes, what was measured), the
-    planes' pictures and the measured curves; and the ONNX files it runs. Sizes whose weights are absent are left out."""
+    planes' pictures and the measured curves; and the ONNX files it runs. Sizes whose weights are absent are left
+    out."""
     sizes = [s for s in SIZES if (weights_dir / s.weights).is_file()]
     files = {}
     info = {"sizes": [{"d": s.latent_dim, "files": s.onnx} for s in sizes], "planes": {}}

@@ -32,7 +32,8 @@ def to_pixels(xy: np.ndarray, extent: tuple[float, float, float, float], size: i
     return np.clip(np.stack([px, py], axis=1), 0, size - 1)
 
 
-def scatter_png(xy: np.ndarray, labels: np.ndarray, extent: tuple[float, float, float, float], *, size: int = 320) -> bytes:
+def scatter_png(xy: np.ndarray, labels: np.ndarray, extent: tuple[float, float, float, float], *,
+                size: int = 320) -> bytes:
     """The data's points (N, 2) coloured by digit (N,), as PNG bytes: drawn once, the page marks codes over it."""
     img = Image.new("RGB", (size, size), "white")
     draw = ImageDraw.Draw(img)
@@ -43,7 +44,8 @@ def scatter_png(xy: np.ndarray, labels: np.ndarray, extent: tuple[float, float, 
     return buf.getvalue()
 
 
-DASHES = {"solid": ("", "●"), "dashed": (' stroke-dasharray="5,4"', "- -"), "dotted": (' stroke-dasharray="1.5,3"', "···")}
+DASHES = {"solid": ("", "●"), "dashed": (' stroke-dasharray="5,4"', "- -"),
+          "dotted": (' stroke-dasharray="1.5,3"', "···")}
 
 
 def curves_svg(measured: dict, *, width: int = 320, font: int = 12) -> str:
@@ -91,7 +93,8 @@ def curves_svg(measured: dict, *, width: int = 320, font: int = 12) -> str:
         for d in sizes:
             x, _ = at(k, d, 0)
             out.append(f'<text x="{x:.1f}" y="{y0 + ph + line}" text-anchor="middle">{d}</text>')
-        out.append(f'<text x="{left + pw / 2}" y="{y0 + ph + 2 * line}" text-anchor="middle">numbers in the code</text>')
+        out.append(f'<text x="{left + pw / 2}" y="{y0 + ph + 2 * line}" text-anchor="middle">'
+                   'numbers in the code</text>')
     entries = [0, 0]  # legend entries so far per panel, one to a row under it
     for panel, label, colour, style, pts in series:
         xy = [at(panel, d, y) for d, y in pts]

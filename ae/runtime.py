@@ -63,7 +63,8 @@ def open_session(weights_dir: Path, spec: Spec, part: str) -> "ort.InferenceSess
         session = ort.InferenceSession(data, options(), providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime raises its own exception types for a file it cannot parse
         reason = str(e).splitlines()[0][:160] if str(e) else type(e).__name__
-        raise ModelFileError(f"{path} is not a readable ONNX file ({reason}): rewrite it with `{spec.rebuild}`") from None
+        raise ModelFileError(f"{path} is not a readable ONNX file ({reason}): "
+                             f"rewrite it with `{spec.rebuild}`") from None
     check_signature(session, spec, part, path)
     return session
 

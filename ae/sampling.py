@@ -21,7 +21,8 @@ def slider_box(codes) -> tuple[np.ndarray, np.ndarray]:
 
 
 def fit_samplers(codes, *, seed: int, components: int = 10) -> dict[str, np.ndarray]:
-    """Fit every strategy's parameters to codes (N, k), an array or a tensor; returns named arrays, ready for ae.store.save_tensors."""
+    """Fit every strategy's parameters to codes (N, k), an array or a tensor; returns named arrays, ready for
+    ae.store.save_tensors."""
     from sklearn.mixture import GaussianMixture  # fitting happens in train.py only: the app never imports sklearn
 
     codes = to_array(codes)

@@ -48,7 +48,8 @@ new PerformanceObserver((list) => {
 }).observe({ type: "layout-shift", buffered: true });
 """
 # the store's slider code, timed: the sliders hold a new code when the store says so (ui/sliders.js emits "z")
-WATCH_CODE = "const { on } = await mod('store.js'); window.__rec.z = []; on('z', () => window.__rec.z.push(performance.now()));"
+WATCH_CODE = ("const { on } = await mod('store.js'); window.__rec.z = []; "
+              "on('z', () => window.__rec.z.push(performance.now()));")
 TIMINGS = """
 const { state } = await mod('store.js');
 const { prepare } = await mod('prepare.js');
@@ -56,7 +57,8 @@ const { encode, decodeWith, ready } = await mod('engine.js');
 await ready;
 const files = state.data.spaces.ae.files;
 const drawing = { strokes: arg };
-const time = async (f) => { const t = []; for (let i = 0; i < 600; i++) { const s = performance.now(); await f(); t.push(performance.now() - s); } return t; };
+const time = async (f) => { const t = []; for (let i = 0; i < 600; i++) { const s = performance.now(); \
+await f(); t.push(performance.now() - s); } return t; };
 const code = await encode(files, prepare(drawing));
 return {
   prepare: await time(async () => prepare(drawing)),
@@ -68,8 +70,10 @@ return {
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--models", nargs="+", choices=list(MODES), default=["page"], help="where the models run (default: page)")
-    p.add_argument("--latency", nargs="+", type=float, default=[0, 300], help="ms added to every request (default: 0 300)")
+    p.add_argument("--models", nargs="+", choices=list(MODES), default=["page"],
+                   help="where the models run (default: page)")
+    p.add_argument("--latency", nargs="+", type=float, default=[0, 300],
+                   help="ms added to every request (default: 0 300)")
     p.add_argument("--repeats", type=int, default=5, help="strokes and drags per setting (default: 5)")
     p.add_argument("--duration", type=float, default=2.0, help="seconds per stroke and drag (default: 2.0)")
     p.add_argument("--load-only", action="store_true", help="measure only the first loads, not strokes and drags")
@@ -206,7 +210,8 @@ def main(argv: list[str] | None = None) -> None:
                     extra["timings"] = in_page(page, TIMINGS, [[[60, 50], [220, 50], [120, 250]]])
                 context.close()
         if "page" in args.models:
-            extra["first"], extra["section"], extra["reload"], extra["load"], extra["shift"] = zip(*[transferred(browser, url) for _ in range(3)])
+            (extra["first"], extra["section"], extra["reload"], extra["load"],
+             extra["shift"]) = zip(*[transferred(browser, url) for _ in range(3)])
         chromium = browser.version
     load_after = os.getloadavg()
 
@@ -214,7 +219,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
           f"{load_after[0]:.2f} after; headless chromium {chromium}")
     if rows:
-        print(f"{args.repeats} strokes and {args.repeats} slider drags of {args.duration:g} s per row; ms as p50 / p95\n")
+        print(f"{args.repeats} strokes and {args.repeats} slider drags of {args.duration:g} s per row; "
+              "ms as p50 / p95\n")
         print("| models | added latency | reconstructions/s while drawing | pen stops -> last reconstruction (ms) | "
               "pen up -> sliders hold the code (ms) | decodes/s while dragging | drag stops -> last decode (ms) |")
         print("|---|---:|---:|---:|---:|---:|---:|")
@@ -224,17 +230,21 @@ def main(argv: list[str] | None = None) -> None:
                   f"{statistics.median(d['rate'] for d in drags):.1f} | {fmt([d['lag'] for d in drags])} |")
     for models, latency, _, _, hovers in rows:
         if hovers:
-            print(f"pointer over the 2-D plane, {latency:.0f} ms added: {statistics.median(h['rate'] for h in hovers):.1f} "
-                  f"decodes/s, last move -> last decode {fmt([h['lag'] for h in hovers])} ms")
+            print(f"pointer over the 2-D plane, {latency:.0f} ms added: "
+                  f"{statistics.median(h['rate'] for h in hovers):.1f} decodes/s, last move -> last decode "
+                  f"{fmt([h['lag'] for h in hovers])} ms")
     if "timings" in extra:
         t = extra["timings"]
         print("\nin the page, 600 calls each, ms p50 / p95: "
               + ", ".join(f"{k} {statistics.median(v):.2f} / {percentile(v, 95):.2f}" for k, v in
-                          (("prepare", t["prepare"]), ("decode", t["decode"]), ("prepare + encode + decode", t["all"]))))
+                          (("prepare", t["prepare"]), ("decode", t["decode"]),
+                           ("prepare + encode + decode", t["all"]))))
     if "first" in extra:
-        print(f"page load -> first reconstruction on localhost, 3 fresh profiles: {', '.join(f'{x / 1000:.2f}' for x in extra['load'])} s")
+        print("page load -> first reconstruction on localhost, 3 fresh profiles: "
+              f"{', '.join(f'{x / 1000:.2f}' for x in extra['load'])} s")
         print(f"transferred: first visit {statistics.median(extra['first']) / 1e6:.2f} MB, then scrolling through the "
-              f"page {statistics.median(extra['section']) / 1e6:.2f} MB more, a reload {statistics.median(extra['reload']) / 1e3:.0f} KB "
+              f"page {statistics.median(extra['section']) / 1e6:.2f} MB more, "
+              f"a reload {statistics.median(extra['reload']) / 1e3:.0f} KB "
               "(medians of 3)")
         print(f"cumulative layout shift of a first load at 1366x768: {', '.join(f'{x:.3f}' for x in extra['shift'])} "
               "(target: at most 0.05)")

@@ -113,7 +113,8 @@ def main(argv: list[str] | None = None) -> None:
 
     payloads = drawn_payloads(20)
     images = [drawing_to_input(parse_drawing(p))[0, 0].tolist() for p in payloads]  # what the model sees, 28x28
-    codes = [clamp_to_box(encode(app.S["ae"], np.array(x, np.float32)[None, None]), app.S["ae"]).tolist() for x in images]
+    codes = [clamp_to_box(encode(app.S["ae"], np.array(x, np.float32)[None, None]), app.S["ae"]).tolist()
+             for x in images]
     served = {"spaces": dict(app.S), "assets": app.A}
     backends = {"onnxruntime": served, "torch": in_torch(app)}
 
@@ -128,7 +129,8 @@ def main(argv: list[str] | None = None) -> None:
         "api_reconstruct": (app.api_reconstruct, [(x,) for x in images]),
         "api_decode": (app.api_decode, [(z,) for z in codes]),
         "api_encode": (app.api_encode, [(x,) for x in images]),
-        "live reconstruct": (reconstruct_drawing, [(app.S, f'{{"drawing": {p}, "spaces": {every}}}') for p in payloads]),
+        "live reconstruct": (reconstruct_drawing,
+                             [(app.S, f'{{"drawing": {p}, "spaces": {every}}}') for p in payloads]),
         "live decode": (decode_code, [(app.S, json.dumps({"space": "ae", "z": z})) for z in codes]),
     }
 
@@ -137,7 +139,8 @@ def main(argv: list[str] | None = None) -> None:
           f"OMP_NUM_THREADS={os.environ.get('OMP_NUM_THREADS', '(unset)')}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {loadavg()}; "
           f"python {platform.python_version()}, torch {torch.__version__}, onnxruntime {ort_version()}")
-    print("one intra-op thread for each runtime; the torch column puts the same models, in torch, in the ONNX files' place")
+    print("one intra-op thread for each runtime; the torch column puts the same models, in torch, "
+          "in the ONNX files' place")
     print(f"calls: {args.n} timed per handler and runtime after {args.warmup} warm-up calls, in 4 interleaved rounds; "
           "ms p50 / p95\n")
     print(f"| {'handler':<16} | {'ONNX Runtime (served)':>22} | {'torch (before)':>16} | ratio p50 |")

@@ -1,6 +1,7 @@
 """How small can the code be? Test MSE, and where N(0, I) samples land among real digits, per code size.
 
-python benchmarks/bottleneck.py     # the shipped ae_d*, ae, vae and vae_d2 -> weights/bottleneck.json, docs/bottleneck.svg
+python benchmarks/bottleneck.py     # the shipped ae_d*, ae, vae and vae_d2
+                                    # -> weights/bottleneck.json, docs/bottleneck.svg
 
 For each code size D: the autoencoder's test MSE (10,000 test digits), PCA's with D components (fitted here in
 seconds), and for 10,000 codes from N(0, I) drawn by the decoder: in the judge's feature space against the 10,000 test
@@ -39,10 +40,12 @@ METRICS = ["precision", "recall", "density", "coverage", "realistic_share"]  # a
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help=f"folder train.py wrote (default: {WEIGHTS_DIR.name}/)")
+    p.add_argument("--weights", type=Path, default=WEIGHTS_DIR,
+                   help=f"folder train.py wrote (default: {WEIGHTS_DIR.name}/)")
     p.add_argument("--n", type=int, default=10_000, help="N(0, I) samples per model (default: 10000)")
     p.add_argument("--out", type=Path, default=None, help="JSON to write (default: <weights>/bottleneck.json)")
-    p.add_argument("--figure", type=Path, default=ROOT / "docs" / "bottleneck.svg", help="SVG to write (default: docs/bottleneck.svg)")
+    p.add_argument("--figure", type=Path, default=ROOT / "docs" / "bottleneck.svg",
+                   help="SVG to write (default: docs/bottleneck.svg)")
     return p.parse_args(argv)
 
 
@@ -67,7 +70,8 @@ def sample_cells(r: dict | None) -> list[str]:
     """One model's N(0, I) figures at one code size, in the order of CELLS ("-" each where it was not trained)."""
     if r is None:
         return ["-"] * len(CELLS)
-    shares = [f"{r[f'normal_{key}']:.1%}" for key in ("precision", "recall", "coverage", "realistic_share", "sure", "off")]
+    shares = [f"{r[f'normal_{key}']:.1%}"
+              for key in ("precision", "recall", "coverage", "realistic_share", "sure", "off")]
     return shares[:2] + [f"{r['normal_density']:.3f}"] + shares[2:] + [f"{r['normal_frechet']:.0f}"]
 
 

@@ -47,7 +47,8 @@ def peak_mb(pid: int) -> float:
 
 def venv_facts(python: str) -> tuple[float, bool]:
     """The size in MB of the venv python belongs to, and whether torch imports there."""
-    prefix = subprocess.run([python, "-c", "import sys; print(sys.prefix)"], capture_output=True, text=True).stdout.strip()
+    prefix = subprocess.run([python, "-c", "import sys; print(sys.prefix)"], capture_output=True,
+                            text=True).stdout.strip()
     size = int(subprocess.run(["du", "-sm", prefix], capture_output=True, text=True).stdout.split()[0])
     has_torch = subprocess.run([python, "-c", "import torch"], capture_output=True).returncode == 0
     return size, has_torch

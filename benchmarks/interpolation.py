@@ -77,9 +77,9 @@ def main(argv: list[str] | None = None) -> dict:
           "(beyond the 99th percentile) | paths with a red frame | median percentile | median of each path's worst |")
     print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for name, r in results.items():
-        print(f"| {assets.spaces[name].title} | {r['frames_sure']:.1%} | {r['middle_sure']:.1%} | {r['paths_all_sure']:.1%} | "
-              f"{r['frames_red']:.1%} | {r['paths_with_red']:.1%} | {r['median_percentile']:.0f} | "
-              f"{r['median_worst_percentile']:.0f} |")
+        print(f"| {assets.spaces[name].title} | {r['frames_sure']:.1%} | {r['middle_sure']:.1%} | "
+              f"{r['paths_all_sure']:.1%} | {r['frames_red']:.1%} | {r['paths_with_red']:.1%} | "
+              f"{r['median_percentile']:.0f} | {r['median_worst_percentile']:.0f} |")
     summary = {"command": shlex.join(["python", "benchmarks/interpolation.py", *argv]), "pairs": len(pairs),
                "frames": FRAMES, "wall_time_s": round(time.perf_counter() - start, 1), **results}
     out = args.out or Path(__file__).resolve().parent.parent / "weights" / "interpolation.json"

@@ -23,11 +23,14 @@ from ae.model import load_model  # noqa: E402
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--weights", type=Path, default=WEIGHTS_DIR, help=f"folder train.py wrote (default: {WEIGHTS_DIR.name}/)")
+    p.add_argument("--weights", type=Path, default=WEIGHTS_DIR,
+                   help=f"folder train.py wrote (default: {WEIGHTS_DIR.name}/)")
     p.add_argument("--n", type=int, default=10_000, help="images per row (default: 10000)")
-    p.add_argument("--seed", type=int, default=0, help="seed for the samples and the subsets of real digits (default: 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed for the samples and the subsets of real digits (default: 0)")
     p.add_argument("--out", type=Path, default=None, help="JSON to write (default: <weights>/sampling_table.json)")
-    p.add_argument("--data", type=Path, default=DATA_DIR, help=f"MNIST root in torchvision's layout (default: {DATA_DIR.name}/)")
+    p.add_argument("--data", type=Path, default=DATA_DIR,
+                   help=f"MNIST root in torchvision's layout (default: {DATA_DIR.name}/)")
     return p.parse_args(argv)
 
 
@@ -46,8 +49,8 @@ def main(argv: list[str] | None = None) -> dict:
     for note in notes:
         print(f"note: {note}")
     print(format_table(rows))
-    print(f"\n{len(rows)} rows of {args.n:,} images, seed {args.seed}, against the {len(data.test_images):,} test digits; "
-          f"wall time {wall:.1f}s ({torch.get_num_threads()} threads)")
+    print(f"\n{len(rows)} rows of {args.n:,} images, seed {args.seed}, against the {len(data.test_images):,} test "
+          f"digits; wall time {wall:.1f}s ({torch.get_num_threads()} threads)")
     result = {
         "command": shlex.join(["python", "benchmarks/sampling_table.py", *argv]),
         "n": args.n,

@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # `python benchmarks/...` finds train and ae
 
 LESSON = [("ae", "normal", "AE + N(0, I)"), ("ae", "full", "AE + full Gaussian fitted to the codes"),
-          ("ae", "gmm", "AE + mixture of 10 Gaussians fitted to the codes"), ("vae", "normal", "VAE + its prior N(0, I)")]
+          ("ae", "gmm", "AE + mixture of 10 Gaussians fitted to the codes"),
+          ("vae", "normal", "VAE + its prior N(0, I)")]
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -59,8 +60,8 @@ def train_one(model_name: str, seed: int, args: argparse.Namespace) -> dict:
     x_train = to_float(data.train_images[:args.limit or None])
     x_test = to_float(data.test_images)
     start = time.perf_counter()
-    model, history = train.fit(model_name, x_train, x_test, latent_dim=10, epochs=args.epochs, batch_size=args.batch_size,
-                               lr=1e-3, seed=seed, log=False, device=args.device)
+    model, history = train.fit(model_name, x_train, x_test, latent_dim=10, epochs=args.epochs,
+                               batch_size=args.batch_size, lr=1e-3, seed=seed, log=False, device=args.device)
     result = {"model": model_name, "seed": seed, "steps": args.epochs * -(-len(x_train) // args.batch_size),
               "test_mse": history[-1]["test_mse"], "history": [h["test_mse"] for h in history],
               "wall_time_s": round(time.perf_counter() - start, 1)}
@@ -126,8 +127,8 @@ def main(argv: list[str] | None = None) -> dict:
                       f"Frechet {spread([r['frechet'] for r in rows], 0)}")
     summary = {"command": shlex.join(["python", "benchmarks/seeds.py", *argv]), "recipe": recipe,
                "epochs": args.epochs, "limit": args.limit, "batch_size": args.batch_size, "device": args.device,
-               "wall_time_s": round(wall, 1), "lesson": [{"model": m, "source": s, "row": label} for m, s, label in LESSON],
-               "runs": results}
+               "wall_time_s": round(wall, 1),
+               "lesson": [{"model": m, "source": s, "row": label} for m, s, label in LESSON], "runs": results}
     if args.out:
         args.out.write_text(json.dumps(summary, indent=1))
         print(f"wrote {args.out}")

@@ -17,7 +17,8 @@ gradio event outside the queue, as the page sends it (POST /gradio_api/run/<name
 Strokes, slider steps, the decoded image, the meter, the map and the comparison run in the page and send nothing.
 With --notebooks N there are no page users: N clients each call `decode` through gradio's two-step call API
 (POST /gradio_api/call/decode, then GET its event stream for the result), --think-ms apart (a notebook cell that
-looks at each image), half of them all with the very same code. A user waits for its answer before its next action. Any answer other than HTTP 200 with the expected content
+looks at each image), half of them all with the very same code. A user waits for its answer before its next action.
+Any answer other than HTTP 200 with the expected content
 counts as an error. The users are split over load-generator processes (--processes) on the same machine,
 which take CPU from the server: the script prints their share.
 """
@@ -56,16 +57,22 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--users", type=int, default=200, help="simulated users (default: 200)")
     p.add_argument("--seconds", type=float, default=60.0, help="how long the users keep going (default: 60)")
-    p.add_argument("--arrive", type=float, default=30.0, help="users arrive spread over this many seconds (default: 30)")
-    p.add_argument("--interval-ms", type=float, default=10000.0, help="time between one user's presses (default: 10000)")
-    p.add_argument("--jitter", type=float, default=0.3, help="each interval is scaled by 1 +- this, at random (default: 0.3)")
+    p.add_argument("--arrive", type=float, default=30.0,
+                   help="users arrive spread over this many seconds (default: 30)")
+    p.add_argument("--interval-ms", type=float, default=10000.0,
+                   help="time between one user's presses (default: 10000)")
+    p.add_argument("--jitter", type=float, default=0.3,
+                   help="each interval is scaled by 1 +- this, at random (default: 0.3)")
     p.add_argument("--same-input", action="store_true", help="every user sends the identical drawing")
-    p.add_argument("--weights", type=Path, default=None, help="weights folder for the server (default: its AE_WEIGHTS or weights/)")
+    p.add_argument("--weights", type=Path, default=None,
+                   help="weights folder for the server (default: its AE_WEIGHTS or weights/)")
     p.add_argument("--app", type=Path, default=ROOT / "app.py", help="script to serve (default: app.py)")
-    p.add_argument("--processes", type=int, default=2, help="load-generator processes the users are split over (default: 2)")
+    p.add_argument("--processes", type=int, default=2,
+                   help="load-generator processes the users are split over (default: 2)")
     p.add_argument("--seed", type=int, default=0, help="seed for the drawings, the jitter and the actions (default: 0)")
     p.add_argument("--json", type=Path, default=None, help="also write the results to this JSON file")
-    p.add_argument("--notebooks", type=int, default=0, help="API clients calling decode instead of page users (default: 0)")
+    p.add_argument("--notebooks", type=int, default=0,
+                   help="API clients calling decode instead of page users (default: 0)")
     p.add_argument("--think-ms", type=float, default=1000.0, help="a notebook's pause between calls (default: 1000)")
     return p.parse_args(argv)
 
@@ -128,7 +135,8 @@ async def fetch(client: aiohttp.ClientSession, url: str, results: Results) -> tu
 
 
 async def run(client: aiohttp.ClientSession, url: str, api_name: str, data: list, session: str) -> tuple[str, str]:
-    """POST an event that skips gradio's queue, as the page does (/gradio_api/run/<name>); ("complete" | ..., detail)."""
+    """POST an event that skips gradio's queue, as the page does (/gradio_api/run/<name>); ("complete" | ...,
+    detail)."""
     async with client.post(f"{url}gradio_api/run/{api_name}", json={"data": data, "session_hash": session},
                            headers={"Accept-Encoding": "gzip, deflate, br"}) as r:
         body = await r.read()
@@ -222,7 +230,8 @@ def cpu_now() -> float:
 
 async def run_slice(url: str, args: argparse.Namespace, files: list[str], payloads: list[list[str]], users: range,
                     start_wall: float) -> tuple[Results, float]:
-    """Some of the users, from start_wall (time.time()) for args.seconds; their results and this process's CPU seconds."""
+    """Some of the users, from start_wall (time.time()) for args.seconds; their results and this process's CPU
+    seconds."""
     results = Results()
     connector = aiohttp.TCPConnector(limit=2 * len(users) + 10)
     async with aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60),
@@ -300,7 +309,8 @@ def main(argv: list[str] | None = None) -> dict:
     actions = [t for kind in (*ACTIONS, "api decode") for t in results.latencies[kind]]
     everything = actions + results.latencies["page files"]
     summary = {
-        "users": args.notebooks or args.users, "notebooks": bool(args.notebooks), "seconds": round(elapsed, 1), "interval_ms": args.interval_ms, "same_input": args.same_input,
+        "users": args.notebooks or args.users, "notebooks": bool(args.notebooks), "seconds": round(elapsed, 1),
+        "interval_ms": args.interval_ms, "same_input": args.same_input,
         "app": args.app.name, "startup_s": round(startup, 2), "page_files": len(files),
         "page_mb_per_user": round(results.page_bytes / max(1, len(results.latencies["page files"]) / max(1, len(files)))
                                   / 1e6, 2),
@@ -325,17 +335,20 @@ def report(s: dict) -> None:
               f"completed {s['completed_per_s']} calls/s")
     else:
         print(f"{s['users']} users for {s['seconds']} s, a button per {s['interval_ms']:.0f} ms each after loading the "
-              f"page ({s['page_files']} files, {s['page_mb_per_user']} MB){', identical inputs' if s['same_input'] else ''}"
-              f": completed {s['completed_per_s']} requests/s")
+              f"page ({s['page_files']} files, {s['page_mb_per_user']} MB)"
+              f"{', identical inputs' if s['same_input'] else ''}: completed {s['completed_per_s']} requests/s")
     for kind in ("all", "actions", *KINDS):
         p = lat[kind]
         if p["n"]:
-            print(f"  {kind:11s} n={p['n']:6d}  p50 {p['p50']:7.1f} ms  p95 {p['p95']:7.1f} ms  p99 {p['p99']:7.1f} ms  max {p['max']:7.1f} ms")
+            print(f"  {kind:11s} n={p['n']:6d}  p50 {p['p50']:7.1f} ms  p95 {p['p95']:7.1f} ms  "
+                  f"p99 {p['p99']:7.1f} ms  max {p['max']:7.1f} ms")
     print(f"  errors: {s['errors']} {s['error_kinds'] or ''}")
     for line in s["error_examples"]:
         print(f"    {line}")
-    print(f"  server RSS: idle {s['idle_rss_mb']} MB, peak {s['peak_rss_mb']} MB; tracebacks in its log: {s['tracebacks_in_log']}")
-    print(f"  CPU: server {s['server_cpu_share']:.2f} cores, load generator {s['client_cpu_share']:.2f} cores, of {s['cpus']}")
+    print(f"  server RSS: idle {s['idle_rss_mb']} MB, peak {s['peak_rss_mb']} MB; "
+          f"tracebacks in its log: {s['tracebacks_in_log']}")
+    print(f"  CPU: server {s['server_cpu_share']:.2f} cores, load generator {s['client_cpu_share']:.2f} cores, "
+          f"of {s['cpus']}")
     checks = {"start-up < 6 s": s["startup_s"] < TARGETS["startup_s"], "zero errors": s["errors"] == TARGETS["errors"],
               "p95 <= 300 ms": lat["all"].get("p95", float("inf")) <= TARGETS["p95_ms"],
               "peak RSS < 800 MB": s["peak_rss_mb"] < TARGETS["peak_rss_mb"], "server alive": s["server_alive"]}

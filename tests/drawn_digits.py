@@ -21,7 +21,8 @@ def line(*points: tuple[float, float]) -> Stroke:
 def figure_eight(n: int = 64) -> Stroke:
     """One stroke from the top: down the right of the upper loop, across, round the lower loop, back up the left."""
     ts = np.linspace(0, 1, n)
-    return [(0.5 + 0.3 * math.sin(4 * math.pi * t) * (1.15 if 0.25 < t < 0.75 else 0.9), 0.5 - 0.5 * math.cos(2 * math.pi * t))
+    return [(0.5 + 0.3 * math.sin(4 * math.pi * t) * (1.15 if 0.25 < t < 0.75 else 0.9),
+             0.5 - 0.5 * math.cos(2 * math.pi * t))
             for t in ts]
 
 
@@ -36,7 +37,8 @@ TEMPLATES: dict[int, list[list[Stroke]]] = {
     5: [[line((0.85, 0.0), (0.25, 0.0), (0.2, 0.45)) + arc(0.48, 0.68, 0.36, 0.32, -120, 150)],
         [line((0.25, 0.0), (0.2, 0.45)) + arc(0.48, 0.68, 0.36, 0.32, -120, 150), line((0.25, 0.0), (0.85, 0.0))]],
     6: [[arc(0.9, 0.55, 0.55, 0.55, -115, -180, 10) + arc(0.5, 0.7, 0.35, 0.3, 180, 540)]],
-    7: [[line((0.1, 0.0), (0.9, 0.0), (0.4, 1.0))], [line((0.1, 0.0), (0.9, 0.0), (0.4, 1.0)), line((0.35, 0.5), (0.8, 0.5))]],
+    7: [[line((0.1, 0.0), (0.9, 0.0), (0.4, 1.0))],
+        [line((0.1, 0.0), (0.9, 0.0), (0.4, 1.0)), line((0.35, 0.5), (0.8, 0.5))]],
     8: [[figure_eight()]],
     9: [[arc(0.48, 0.3, 0.32, 0.3, -10, -370) + line((0.8, 0.3), (0.75, 1.0))]],
 }

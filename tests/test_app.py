@@ -51,14 +51,16 @@ def test_a_lesson_row_gives_its_spread_over_training_seeds_and_the_others_do_not
     line = app.measured("ae", "normal")
     assert f"models trained from {len(seeds)} other seeds ({app.A.seeds['epochs']} epochs each" in line
     assert f"from {min(seeds):.0%} to {max(seeds):.0%}" in line
-    assert "judge is sure (≥ 0.9) of" in app.measured("ae", "uniform") and "other seeds" not in app.measured("ae", "uniform")
+    assert "judge is sure (≥ 0.9) of" in app.measured("ae", "uniform") and \
+        "other seeds" not in app.measured("ae", "uniform")
     rows = {(r["model"], r["source"]): r for r in app.A.table["rows"]}
     assert f"{rows['ae', 'normal']['realistic_share']:.0%} land among real digits" in line
     assert f"so do {rows['data', 'train']['realistic_share']:.0%} of real training digits" in line
 
 
 def test_real_digits_land_among_real_digits_and_noise_does_not(mnist):
-    x = torch.cat([to_float(mnist.train_images[:8]), torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))])
+    x = torch.cat([to_float(mnist.train_images[:8]),
+                   torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))])
     grid = app.grid_html(x, "check")
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", grid)
     assert captions[8:] == ["✗ not digit-like"] * 8  # uniform noise is far from every real digit
@@ -131,6 +133,6 @@ def test_every_page_part_imports_its_module_through_the_versioned_route():
     config = app.demo.get_config_file()
     scripts = [c["props"]["js_on_load"] for c in config["components"] if c["props"].get("js_on_load")]
     modules = {s.split(f"ui/{app.VERSION}/")[1].split('"')[0] for s in scripts if "ui/" in s}
-    assert modules == {"canvas.js", "sliders.js", "decoded.js", "examples.js", "latent-map.js", "compare.js", "bottleneck.js",
-                       "planes.js"}
+    assert modules == {"canvas.js", "sliders.js", "decoded.js", "examples.js", "latent-map.js", "compare.js",
+                       "bottleneck.js", "planes.js"}
     assert modules <= set(app.PAGE)

@@ -19,7 +19,8 @@ from benchmarks import sampling_table
 
 SAMPLED_NAMES = [name for _, _, name in SAMPLED]
 REFERENCE_NAMES = ["AE reconstructions of test digits", "VAE reconstructions of test digits",
-                   "PCA reconstructions of test digits", "test digits (the reference itself)", "training digits (the floor)"]
+                   "PCA reconstructions of test digits", "test digits (the reference itself)",
+                   "training digits (the floor)"]
 KEYS = {"row", "model", "source", "confidence", "confident_share", "class_entropy_bits", "class_histogram", "frechet",
         "precision", "recall", "density", "coverage", "realistic_share"}
 
@@ -33,7 +34,8 @@ def small(mnist) -> Mnist:
 @pytest.fixture(scope="module")
 def judge(small):
     """A judge trained for 16 batches: about 80% accurate, enough to tell digits from noise."""
-    return train_classifier(to_float(small.train_images), small.train_labels, epochs=1, batch_size=64, lr=3e-3, seed=0)[0]
+    return train_classifier(to_float(small.train_images), small.train_labels, epochs=1, batch_size=64, lr=3e-3,
+                            seed=0)[0]
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,5 @@
-"""The server's inference (ae/inference.py on ONNX Runtime) against torch, the trusted reference it was exported from."""
+"""The server's inference (ae/inference.py on ONNX Runtime) against torch, the trusted reference it was exported
+from."""
 import math
 
 import numpy as np

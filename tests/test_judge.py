@@ -1,4 +1,5 @@
-"""The judge: shipped accuracy, a training smoke run, batched prediction, and the Frechet distance against closed forms."""
+"""The judge: shipped accuracy, a training smoke run, batched prediction, and the Frechet distance against closed
+forms."""
 import numpy as np
 import pytest
 import scipy.stats
@@ -29,7 +30,8 @@ def random_cov(d: int, rank: int, seed: int) -> np.ndarray:
 
 
 def frechet_by_eigh(mu1, cov1, mu2, cov2) -> float:
-    """The same distance through the symmetric form tr((C1^1/2 C2 C1^1/2)^1/2), with eigh only: an independent reference."""
+    """The same distance through the symmetric form tr((C1^1/2 C2 C1^1/2)^1/2), with eigh only: an independent
+    reference."""
     w, v = np.linalg.eigh(cov1)
     root1 = v @ np.diag(np.sqrt(w.clip(min=0))) @ v.T
     inner = np.linalg.eigvalsh(root1 @ cov2 @ root1).clip(min=0)

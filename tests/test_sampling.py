@@ -43,7 +43,8 @@ def test_strategies_have_labels():
 
 @pytest.mark.parametrize("strategy", list(STRATEGIES))
 def test_shape_and_determinism(strategy, params):
-    a, b, c = draw(strategy, 500, params, seed=0), draw(strategy, 500, params, seed=0), draw(strategy, 500, params, seed=1)
+    a, b, c = (draw(strategy, 500, params, seed=0), draw(strategy, 500, params, seed=0),
+               draw(strategy, 500, params, seed=1))
     assert a.shape == (500, 10) and a.dtype == torch.float32 and torch.isfinite(a).all()
     assert torch.equal(a, b)
     assert not torch.allclose(a, c)

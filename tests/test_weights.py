@@ -51,8 +51,10 @@ def test_measured_table_shows_the_lesson():
     ae_prior, vae_prior, gmm = rows["ae", "normal"], rows["vae", "normal"], rows["ae", "gmm"]
     real = rows["data", "test"]
     # N(0, I) through the autoencoder: clearly worse than real digits; the VAE's prior: clearly better than that
-    assert ae_prior["confident_share"] < real["confident_share"] - 0.3 and ae_prior["frechet"] > 10 * rows["data", "train"]["frechet"]
-    assert vae_prior["confident_share"] > ae_prior["confident_share"] + 0.2 and vae_prior["frechet"] < ae_prior["frechet"] / 2
+    assert ae_prior["confident_share"] < real["confident_share"] - 0.3 and \
+        ae_prior["frechet"] > 10 * rows["data", "train"]["frechet"]
+    assert vae_prior["confident_share"] > ae_prior["confident_share"] + 0.2 and \
+        vae_prior["frechet"] < ae_prior["frechet"] / 2
     # the mixture fitted to the codes lies in between N(0, I) and the real digits
     assert ae_prior["frechet"] > gmm["frechet"] > real["frechet"]
     assert ae_prior["confident_share"] < gmm["confident_share"] < real["confident_share"]

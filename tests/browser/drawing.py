@@ -12,7 +12,8 @@ CANVAS = "#canvas .ae-draw"
 
 
 def draw_digit(page: Page, digit: DrawnDigit) -> np.ndarray:
-    """Clear the canvas, draw digit's strokes with the mouse, wait for the page to settle; the reconstruction (28, 28)."""
+    """Clear the canvas, draw digit's strokes with the mouse, wait for the page to settle; the reconstruction (28,
+    28)."""
     page.click("#canvas .ae-clear")
     box = page.locator(CANVAS).bounding_box()
     for stroke in digit.strokes:

@@ -1,5 +1,6 @@
 """The page for a keyboard and a screen reader: axe-core finds nothing serious on the three screens, the strategy
-choice is one tab stop driven by the arrow keys, the planes move with the arrow keys, every picture says what it shows."""
+choice is one tab stop driven by the arrow keys, the planes move with the arrow keys, every picture says what it
+shows."""
 import hashlib
 
 import pytest
@@ -10,7 +11,8 @@ from recording import RECORDER_JS
 
 AXE = ROOT / "ui" / "vendor" / "axe-core"
 SCREENS = {"laptop": (dict(viewport={"width": 1366, "height": 768}), ""),
-           "phone": (dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2), ""),
+           "phone": (dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True,
+                          device_scale_factor=2), ""),
            "presenter": (dict(viewport={"width": 1024, "height": 576}), "?present")}
 
 
@@ -49,7 +51,8 @@ def test_axe_finds_nothing_serious(screen: Page):
 def test_every_picture_says_what_it_shows(screen: Page):
     unnamed = screen.evaluate("""() => [...document.querySelectorAll("canvas, img")]
         .filter((e) => e.getBoundingClientRect().width > 0 && !e.closest("button[aria-label], [aria-hidden=true]"))
-        .filter((e) => !(e.tagName === "IMG" ? e.alt : e.getAttribute("role") === "img" && e.getAttribute("aria-label")))
+        .filter((e) => !(e.tagName === "IMG" ? e.alt
+                         : e.getAttribute("role") === "img" && e.getAttribute("aria-label")))
         .map((e) => e.outerHTML.slice(0, 120))""")
     assert unnamed == []
 
@@ -85,11 +88,13 @@ def test_the_planes_move_with_the_arrow_keys(app_page: Page):
     before = figure.inner_text()
     scroll = app_page.evaluate("scrollY")
     app_page.keyboard.press("ArrowRight")
-    app_page.wait_for_function("(b) => document.querySelector('.ae-plane figure figcaption').textContent !== b", arg=before)
+    app_page.wait_for_function("(b) => document.querySelector('.ae-plane figure figcaption').textContent !== b",
+                               arg=before)
     x0, y0 = map(float, before.strip("()").split(","))
     x1, y1 = map(float, figure.inner_text().strip("()").split(","))
     assert x1 > x0 and y1 == y0, (before, figure.inner_text())
     app_page.keyboard.press("ArrowUp")
-    app_page.wait_for_function("() => !document.querySelector('.ae-plane figure figcaption').textContent.endsWith(', %.2f)')" % y1)
+    app_page.wait_for_function("() => !document.querySelector('.ae-plane figure figcaption')"
+                               ".textContent.endsWith(', %.2f)')" % y1)
     assert float(figure.inner_text().strip("()").split(",")[1]) > y1, "up on the plane is a larger second number"
     assert app_page.evaluate("scrollY") == scroll, "the arrow keys scrolled the page"

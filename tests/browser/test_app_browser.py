@@ -97,7 +97,8 @@ def test_the_previews_follow_the_stroke_and_the_sliders_take_its_code(live_page,
     assert np.abs(shown(page, "#reconstruction") - expected).max() <= 1 / 255 + 1e-6
     expect(page.locator("#reconstruction figcaption")).to_contain_text("MSE")
 
-    assert np.allclose(slider_values(page), np.clip(code, ae.lo, ae.hi), atol=0.005 + 1e-4), "the sliders do not hold the drawing's code"
+    assert np.allclose(slider_values(page), np.clip(code, ae.lo, ae.hi), atol=0.005 + 1e-4), \
+        "the sliders do not hold the drawing's code"
     expect(page.locator("#decoded figcaption")).to_contain_text("autoencoder")
     assert_no_error_toast(page)
 
@@ -205,7 +206,8 @@ def test_the_models_in_the_page_agree_with_torch(app_page, spaces, mnist):
         const all = [];
         for (const d of arg) {
           const r = await reconstruct(d, ['ae', 'vae', 'pca']);
-          all.push(Object.fromEntries(Object.entries(r.results).map(([k, v]) => [k, [Array.from(v.code), Array.from(v.recon)]])));
+          all.push(Object.fromEntries(Object.entries(r.results).map(([k, v]) =>
+            [k, [Array.from(v.code), Array.from(v.recon)]])));
         }
         return all;""", drawings)
     x = torch.from_numpy(images / 255).float()[:, None]
@@ -264,7 +266,8 @@ def test_an_example_goes_on_the_canvas_and_undo_brings_it_back(app_page, draw, m
     digit = mnist.test_images[int(np.flatnonzero(mnist.test_labels.numpy() == 3)[0])].numpy() / 255
     page.wait_for_function("() => true")
     wait_quiet(page)
-    assert np.abs(shown(page, "#model-input") - digit).max() <= 0.5 / 255 + 1e-9, "the model should see the test digit itself"
+    assert np.abs(shown(page, "#model-input") - digit).max() <= 0.5 / 255 + 1e-9, \
+        "the model should see the test digit itself"
     assert ink(page) > 1000
     draw(CANVAS, SEVEN)
     wait_quiet(page)
@@ -363,7 +366,10 @@ def test_the_core_loop_fits_a_workshop_screen(app_page):
 # ---- what a newcomer runs into ----
 
 def test_keys_move_the_ring_on_the_map(app_page):
-    ring = lambda: app_page.eval_on_selector("#latent-map circle.current", "c => [c.getAttribute('cx'), c.getAttribute('cy')]")
+    def ring():
+        return app_page.eval_on_selector("#latent-map circle.current",
+                                         "c => [c.getAttribute('cx'), c.getAttribute('cy')]")
+
     before = ring()
     slide_key(app_page, 0, "PageUp")
     slide_key(app_page, 1, "PageDown")
@@ -373,7 +379,8 @@ def test_keys_move_the_ring_on_the_map(app_page):
 def test_a_focused_slider_shows_it(app_page):
     app_page.focus("#z3 input[type=range]")
     app_page.keyboard.press("ArrowLeft")  # focus from the keyboard, as :focus-visible wants
-    style = app_page.eval_on_selector("#z3 input[type=range]", "e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]")
+    style = app_page.eval_on_selector("#z3 input[type=range]",
+                                      "e => [getComputedStyle(e).outlineStyle, getComputedStyle(e).outlineWidth]")
     assert style[0] != "none" and float(style[1].rstrip("px")) >= 2, style
 
 

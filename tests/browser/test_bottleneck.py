@@ -30,7 +30,8 @@ def test_every_code_size_reconstructs_the_drawing(app_page, mnist):
     expect(page.locator("#reconstruction figcaption")).to_contain_text("MSE")
     page.locator("#bottleneck").scroll_into_view_if_needed()
     errors = {}
-    x = torch.from_numpy(mnist.test_images[int(np.flatnonzero(mnist.test_labels.numpy() == 3)[0])].numpy() / 255).float()
+    x = torch.from_numpy(mnist.test_images[int(np.flatnonzero(mnist.test_labels.numpy() == 3)[0])].numpy()
+                         / 255).float()
     for d in (s.latent_dim for s in SIZES):
         expect(page.locator(f"#size-{d} figcaption")).to_contain_text("MSE", timeout=20_000)
         net = half_rounded("ae", d)

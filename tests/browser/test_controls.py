@@ -32,5 +32,6 @@ def test_the_fallback_notice_is_information(page: Page, app_url: str):
     page.goto(app_url + "?models=server")
     notice = page.locator("#canvas .ae-mode")
     notice.wait_for(state="visible", timeout=30_000)
-    r, g, b = page.evaluate("(e) => getComputedStyle(e).color.match(/\\d+/g).slice(0, 3).map(Number)", notice.element_handle())
+    r, g, b = page.evaluate("(e) => getComputedStyle(e).color.match(/\\d+/g).slice(0, 3).map(Number)",
+                            notice.element_handle())
     assert b > r, f"the notice is coloured like an error: rgb({r}, {g}, {b})"

@@ -33,6 +33,7 @@ def test_every_weight_holds_every_letter(app_page: Page):
 
 
 def test_the_fonts_come_from_the_app_itself(app_page: Page):
-    urls = app_page.evaluate("performance.getEntriesByType('resource').map((e) => e.name).filter((n) => /[.]woff2?$/.test(n))")
+    urls = app_page.evaluate("performance.getEntriesByType('resource').map((e) => e.name)"
+                             ".filter((n) => /[.]woff2?$/.test(n))")
     assert urls, "the page loaded no font of its own"
     assert all(u.startswith(app_page.url.split("?")[0].rstrip("/")) for u in urls), urls

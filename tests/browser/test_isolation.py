@@ -19,8 +19,9 @@ from recording import in_page, shown
 CANVAS = "#canvas .ae-draw"
 TIMEOUT_MS = 20_000
 ONE = [[(0.5, 0.12), (0.5, 0.88)], [(0.38, 0.25), (0.5, 0.12)]]  # a "1": the stem, then the flag
-ZERO = [[(0.5 + 0.28 * math.sin(math.pi * t / 20), 0.5 - 0.38 * math.cos(math.pi * t / 20)) for t in range(21)],  # a "0":
-        [(0.5 - 0.28 * math.sin(math.pi * t / 20), 0.5 + 0.38 * math.cos(math.pi * t / 20)) for t in range(21)]]  # two halves
+# a "0": two halves
+ZERO = [[(0.5 + 0.28 * math.sin(math.pi * t / 20), 0.5 - 0.38 * math.cos(math.pi * t / 20)) for t in range(21)],
+        [(0.5 - 0.28 * math.sin(math.pi * t / 20), 0.5 + 0.38 * math.cos(math.pi * t / 20)) for t in range(21)]]
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +53,8 @@ def two_pages(request, browser: Browser, app_url: str):
 def strokes_together(pages: list[Page], paths: list[list[tuple[float, float]]], duration_s: float = 0.6) -> None:
     """Each page draws its path at the same time as the others: their pointer moves alternate, frame by frame."""
     boxes = [p.locator(CANVAS).bounding_box() for p in pages]
-    points = [[(b["x"] + fx * b["width"], b["y"] + fy * b["height"]) for fx, fy in path] for b, path in zip(boxes, paths)]
+    points = [[(b["x"] + fx * b["width"], b["y"] + fy * b["height"]) for fx, fy in path]
+              for b, path in zip(boxes, paths)]
     for p, xy in zip(pages, points):
         p.mouse.move(*xy[0])
         p.mouse.down()
@@ -118,13 +120,15 @@ def test_each_user_sees_only_their_own_samples(browser, app_url):
     contexts, (a, b) = open_two(browser, app_url)
     a.click("#sample")
     seed_a = seed_of(a)
-    a.wait_for_function("() => document.querySelectorAll('#latent-map svg path.sample').length === 16", timeout=TIMEOUT_MS)
+    a.wait_for_function("() => document.querySelectorAll('#latent-map svg path.sample').length === 16",
+                        timeout=TIMEOUT_MS)
     b.wait_for_timeout(500)
     assert "press Sample" in b.locator("#grid").text_content(), "B's grid changed when A sampled"
     assert samples_on_map(b) == [], "A's samples appeared on B's latent map"
     b.click("#sample")
     seed_b = seed_of(b)
-    b.wait_for_function("() => document.querySelectorAll('#latent-map svg path.sample').length === 16", timeout=TIMEOUT_MS)
+    b.wait_for_function("() => document.querySelectorAll('#latent-map svg path.sample').length === 16",
+                        timeout=TIMEOUT_MS)
     assert seed_a != seed_b
     assert seed_of(a) == seed_a, "A's grid changed when B sampled"
     assert samples_on_map(a) != samples_on_map(b)

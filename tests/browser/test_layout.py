@@ -10,8 +10,8 @@ SCREENS = {"laptop": dict(viewport={"width": 1366, "height": 768}),
            "phone": dict(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True, device_scale_factor=2),
            "presenter": dict(viewport={"width": 1024, "height": 576})}
 QUERY = {"presenter": "?present"}
-CORE = ["#canvas .ae-draw", "#model-input canvas", "#reconstruction canvas", *[f"#z{i}" for i in range(10)], "#decoded canvas",
-        "#start-over"]
+CORE = ["#canvas .ae-draw", "#model-input canvas", "#reconstruction canvas", *[f"#z{i}" for i in range(10)],
+        "#decoded canvas", "#start-over"]
 PRESENTER_TEXT_PX = 20
 # the parts that must never cover one another: (selector, whether it may match several)
 PARTS = ["#canvas .ae-draw", "#canvas .ae-undo", "#canvas .ae-clear", "#model-input", "#reconstruction", "#decoded",
@@ -73,8 +73,10 @@ def test_the_decoded_digit_is_in_sight_with_every_slider(screen: Page):
 
 
 def test_the_table_keeps_each_number_on_one_line(screen: Page):
-    heights = screen.eval_on_selector_all("#table td:not(:first-child)", "els => els.map(e => e.getBoundingClientRect().height)")
-    names = screen.eval_on_selector_all("#table td:first-child", "els => els.map(e => e.getBoundingClientRect().height)")
+    heights = screen.eval_on_selector_all("#table td:not(:first-child)",
+                                          "els => els.map(e => e.getBoundingClientRect().height)")
+    names = screen.eval_on_selector_all("#table td:first-child",
+                                        "els => els.map(e => e.getBoundingClientRect().height)")
     assert heights and max(heights) <= max(names) + 0.5  # a number's cell is never taller than its row's name
 
 
@@ -96,7 +98,8 @@ def test_a_finger_draws_on_the_phone(browser: Browser, app_url: str):
     cdp.send("Input.dispatchTouchEvent", {"type": "touchEnd", "touchPoints": []})
     wait_quiet(page)
     assert page.evaluate("scrollY") == scroll, "the page scrolled under the finger"
-    assert [p for p in recorded(page)["paints"] if p["id"] == "reconstruction"], "the finger's stroke was not reconstructed"
+    assert [p for p in recorded(page)["paints"] if p["id"] == "reconstruction"], \
+        "the finger's stroke was not reconstructed"
     assert "MSE" in page.locator("#reconstruction figcaption").inner_text()
     context.close()
 
@@ -122,7 +125,8 @@ def test_the_code_size_chart_text_is_readable(screen: Page):
     screen.wait_for_selector("#bottleneck .ae-curves img[src]")
     px = screen.evaluate("""async () => {
         const img = document.querySelector("#bottleneck .ae-curves img");
-        const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml").documentElement;
+        const svg = new DOMParser().parseFromString(await (await fetch(img.src)).text(), "image/svg+xml")
+          .documentElement;
         const sizes = [svg, ...svg.querySelectorAll("text")].map((e) => e.getAttribute("font-size")).filter(Boolean);
         const scale = img.getBoundingClientRect().width / svg.viewBox.baseVal.width;
         return Math.min(...sizes.map(Number)) * scale;
@@ -180,7 +184,8 @@ def test_the_presenter_view_holds_the_core_loop_in_large_text(presenter: Page):
     small = presenter.evaluate("""(least) => [...document.querySelectorAll(".gradio-container *")].filter((e) => {
         const r = e.getBoundingClientRect();
         const text = [...e.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
-        return text && r.width > 0 && r.bottom > 0 && r.top < innerHeight && parseFloat(getComputedStyle(e).fontSize) < least;
+        return text && r.width > 0 && r.bottom > 0 && r.top < innerHeight
+          && parseFloat(getComputedStyle(e).fontSize) < least;
     }).map((e) => e.tagName + "." + e.className + ": " + e.textContent.trim().slice(0, 30))""", PRESENTER_TEXT_PX)
     assert small == [], f"text under {PRESENTER_TEXT_PX} px on the presenter's screen"
     assert presenter.locator("#lesson p").first.is_hidden(), "the long text is not folded away"
@@ -204,5 +209,6 @@ def test_start_over_clears_the_drawing_the_sliders_and_every_output(presenter: P
     assert presenter.locator("#model-input").evaluate("e => e.classList.contains('empty')")
     assert presenter.locator("#grid .cell").count() == 0 and "press Sample" in presenter.inner_text("#grid")
     assert presenter.locator("#latent-map .sample").count() == 0
-    box = presenter.evaluate("() => [...document.querySelectorAll('.z input[type=range]')].map((r) => [+r.value, +r.min, +r.max])")
+    box = presenter.evaluate("() => [...document.querySelectorAll('.z input[type=range]')]"
+                             ".map((r) => [+r.value, +r.min, +r.max])")
     assert all(abs(v - (lo + hi) / 2) < 1e-6 for v, lo, hi in box), "the sliders did not go back to their box's centre"

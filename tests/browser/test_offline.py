@@ -35,7 +35,8 @@ def audited(tmp_path_factory):
     """
     log = tmp_path_factory.mktemp("audit") / "net.jsonl"
     with serve_app([sys.executable, "-c", AUDITED_APP],
-                   env={"NET_AUDIT_LOG": str(log), "GRADIO_ANALYTICS_ENABLED": None, "GRADIO_SERVER_NAME": None}) as served:
+                   env={"NET_AUDIT_LOG": str(log), "GRADIO_ANALYTICS_ENABLED": None,
+                        "GRADIO_SERVER_NAME": None}) as served:
         served.audit_log = log
         served.sockets = set()
         stop = threading.Event()
