@@ -4,6 +4,7 @@ import re
 
 import gradio as gr
 import pytest
+import numpy as np
 import torch
 
 import app
@@ -41,8 +42,8 @@ def test_sampling_gives_sixteen_judged_images_and_their_codes_for_the_map():
     samples = json.loads(marks)
     assert samples["space"] == "ae" and len(samples["codes"]) == 16 and len(samples["codes"][0]) == 10
     assert app.on_sample("gmm")[app.grid] != grid  # a new draw per click
-    z = torch.tensor(samples["codes"])
-    assert samples["off"] == [app.measure(app.S["ae"], c)["warn"] for c in z]  # the meter's flag for each mark
+    z = np.array(samples["codes"], dtype=np.float32)
+    assert samples["off"] == [app.measure(app.S["ae"], c).warn for c in z]  # the meter's flag for each mark
     assert sum(json.loads(app.on_sample("normal")[app.latent_map])["off"]) >= 10  # N(0, I): most codes off the data
 
 
@@ -61,7 +62,7 @@ def test_a_lesson_row_gives_its_spread_over_training_seeds_and_the_others_do_not
 def test_real_digits_land_among_real_digits_and_noise_does_not(mnist):
     x = torch.cat([to_float(mnist.train_images[:8]),
                    torch.rand(8, 1, 28, 28, generator=torch.Generator().manual_seed(0))])
-    grid = app.grid_html(x, "check")
+    grid = app.grid_html(x.numpy(), "check")
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", grid)
     assert captions[8:] == ["✗ not digit-like"] * 8  # uniform noise is far from every real digit
     real = [c for c in captions[:8] if c.startswith("✓")]
@@ -106,7 +107,7 @@ def test_the_api_decodes_codes_far_from_the_data_and_says_so():
 
 @pytest.mark.parametrize("confidence, shown", [(0.97, "0.97"), (0.999, "0.99"), (0.896, "0.89")])
 def test_a_cell_says_among_real_digits_or_not_and_never_rounds_the_confidence_up(confidence, shown):
-    x = torch.zeros(1, 28, 28)
+    x = np.zeros((1, 28, 28), np.float32)
     inside = app.verdict_cell(x, {"real": True, "realism": 1.5, "digit": 3, "confidence": confidence})
     outside = app.verdict_cell(x, {"real": False, "realism": 0.4, "digit": 5, "confidence": confidence})
     assert "<figcaption>✓ 3</figcaption>" in inside and 'class="cell"' in inside
