@@ -17,7 +17,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # `python benchmarks/...` finds app, ae and the drawing generator
+# `python benchmarks/...` finds app, ae and the drawing generator; benchmarks/ itself leaves the path, or its
+# bottleneck.py would stand in for the package of that name that pandas (under gradio) looks for
+sys.path[:] = [str(ROOT), str(ROOT / "tests")] + [p for p in sys.path if Path(p).resolve() != ROOT / "benchmarks"]
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])

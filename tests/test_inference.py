@@ -10,6 +10,7 @@ from ae.checks import check_code, check_image
 from ae.config import WEIGHTS_DIR
 from ae.data import to_float
 from ae.inference import decode, encode, interpolate, load_assets, measure, reconstruct, verdicts
+from ae.judge import judge_all
 from ae.model import load_model
 from ae.registry import JUDGE, MODELS, SLIDERS
 from ae.runtime import Model
@@ -47,10 +48,7 @@ def test_every_model_on_onnx_runtime_gives_what_torch_gives(x, name):
 
 
 def test_the_judge_on_onnx_runtime_gives_torchs_features_and_the_same_verdicts(x, assets):
-    judge = torch_reference(JUDGE.name)
-    with torch.no_grad():
-        features = judge.features(torch.from_numpy(x))
-        probs = judge.head(features).softmax(dim=1)
+    features, probs = judge_all(torch_reference(JUDGE.name), torch.from_numpy(x))  # calibrated, as the page shows
     served_features, _ = assets.judge.judge(x)
     assert np.abs(served_features - features.numpy()).max() <= 1e-4 * max(1.0, float(features.abs().max()))
     digits, confidences = verdicts(assets.judge, x)
