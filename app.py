@@ -23,6 +23,7 @@ from ae.store import WeightsError  # noqa: E402
 from ae.strokes import drawing_to_input  # noqa: E402
 from ae.table import format_table  # noqa: E402
 from serve.files import page_assets, version_of  # noqa: E402
+from serve.busy import MAX_QUEUED  # noqa: E402
 from serve.guard import api_inputs  # noqa: E402
 from serve.room import own_url, qr_svg  # noqa: E402
 from serving import launch_settings  # noqa: E402
@@ -268,5 +269,6 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
 if __name__ == "__main__":
     for problem in PROBLEMS:
         print(f"warning: {problem}; the page will run the models on the server", flush=True)
+    demo.queue(max_size=MAX_QUEUED)  # beyond it a queued call is told the queue is full, not kept waiting
     demo.launch(css_paths=[UI / "app.css"], theme=THEME, js=page_script(),
                 **launch_settings(S, PAGE, VERSION, api_inputs(demo)))

@@ -14,6 +14,7 @@ BOX = 20.0  # MNIST fitted each digit, ink and all, in a 20x20 box keeping its a
 PEN = 3.0  # stroke width in model pixels, whatever the drawing's size: drawn digits then carry MNIST's mean ink (103 of 784)
 REACH = PEN / 2 + 0.5  # a pixel farther than this from every stroke gets no ink
 CENTRE = 14.0  # MNIST's centre of mass in pixel indices (the training set's mean is 14.00 down, 14.01 across)
+CHUNK = 128  # segments rendered at once: (784, 128) float64 arrays, under 1 MB each
 PREPARE_TOLERANCE = 1e-4  # |page - server| per pixel of the prepared 28x28 (both float64 arithmetic; measured ~1e-15)
 
 
@@ -30,15 +31,28 @@ def segments_of(strokes: list[np.ndarray]) -> np.ndarray:
 
 def render(segments: np.ndarray) -> np.ndarray:
     """Ink (28, 28) of segments (S, 2, 2) in pixel units: pixel (r, c) samples the point (c, r) and is covered by
-    REACH - (its distance to the nearest segment), clipped to [0, 1]: a pen of width PEN, anti-aliased."""
-    ys, xs = np.mgrid[0:IMAGE_SIZE, 0:IMAGE_SIZE]
-    p = np.stack([xs, ys], axis=-1).reshape(-1, 1, 2).astype(np.float64)  # (784, 1, 2)
-    a, ab = segments[:, 0], segments[:, 1] - segments[:, 0]  # (S, 2) each
-    length2 = (ab * ab).sum(-1)  # (S,)
-    t = ((p - a) * ab).sum(-1) / np.where(length2 > 0, length2, 1.0)  # (784, S) position along each segment
-    t = np.where(length2 > 0, np.clip(t, 0.0, 1.0), 0.0)
-    d = np.sqrt((((a + t[..., None] * ab) - p) ** 2).sum(-1)).min(axis=1)  # (784,)
-    return np.clip(REACH - d, 0.0, 1.0).reshape(IMAGE_SIZE, IMAGE_SIZE)
+    REACH - (its distance to the nearest segment), clipped to [0, 1]: a pen of width PEN, anti-aliased.
+
+    CHUNK segments at a time, each chunk over only the pixels within REACH of its box, keeping each pixel's nearest
+    distance: memory is bounded by 784 x CHUNK whatever the drawing, and a pixel farther away gets no ink anyway.
+    """
+    nearest = np.full(IMAGE_SIZE * IMAGE_SIZE, np.inf)  # (784,)
+    for i in range(0, len(segments), CHUNK):
+        chunk = segments[i:i + CHUNK]  # (C, 2, 2)
+        c0, r0 = np.maximum(np.floor(chunk.min(axis=(0, 1)) - REACH), 0).astype(int)
+        c1, r1 = np.minimum(np.ceil(chunk.max(axis=(0, 1)) + REACH), IMAGE_SIZE - 1).astype(int)
+        if c0 > c1 or r0 > r1:  # the chunk lies off the image
+            continue
+        ys, xs = np.mgrid[r0:r1 + 1, c0:c1 + 1]
+        p = np.stack([xs, ys], axis=-1).reshape(-1, 1, 2).astype(np.float64)  # (P, 1, 2)
+        a, ab = chunk[:, 0], chunk[:, 1] - chunk[:, 0]  # (C, 2) each
+        length2 = (ab * ab).sum(-1)  # (C,)
+        t = ((p - a) * ab).sum(-1) / np.where(length2 > 0, length2, 1.0)  # (P, C) position along each segment
+        t = np.where(length2 > 0, np.clip(t, 0.0, 1.0), 0.0)
+        d = np.sqrt((((a + t[..., None] * ab) - p) ** 2).sum(-1)).min(axis=1)  # (P,)
+        index = (ys * IMAGE_SIZE + xs).reshape(-1)
+        nearest[index] = np.minimum(nearest[index], d)
+    return np.clip(REACH - nearest, 0.0, 1.0).reshape(IMAGE_SIZE, IMAGE_SIZE)
 
 
 def centre_of_mass(ink: np.ndarray) -> np.ndarray:

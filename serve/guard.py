@@ -2,12 +2,15 @@
 before gradio sees them, a 404 that names an unknown endpoint."""
 import json
 import re
+from dataclasses import dataclass
 
 from fastapi import HTTPException
 from fastapi.responses import JSONResponse
 from gradio.route_utils import FnIndexInferError
 
-MAX_BODY_BYTES = 96 * 1024  # the largest real input, a drawing of 4,000 points with Interpolate, is about 60 KB
+from serve.busy import BUSY_MESSAGE, CALLS, HEAVY
+
+MAX_BODY_BYTES = 96 * 1024  # the largest real input, a drawing of 2,000 points with Interpolate, is about 30 KB
 DRAIN_BYTES = 16 * 1024 * 1024  # a body declared larger than this is refused before it is read
 
 
@@ -69,12 +72,19 @@ STREAM = re.compile(r"^/gradio_api/call/[A-Za-z0-9_-]+/[A-Za-z0-9_-]+$")  # a qu
 JOIN = "/gradio_api/queue/join"  # the page's queued calls, by fn_index
 
 
-def api_inputs(demo) -> dict[str | int, list[list | None]]:
-    """Each event of demo, by API name and by fn_index: per input, the values it allows (a choice's) or None (any)."""
+@dataclass(frozen=True)
+class Endpoint:
+    """One event of the app: its API name and, per input, the values it allows (a choice's) or None (any)."""
+    name: str
+    allowed: list[list | None]
+
+
+def api_inputs(demo) -> dict[str | int, Endpoint]:
+    """Each event of demo, by API name and by fn_index."""
     table = {}
     for index, fn in demo.fns.items():
         allowed = [[v for _, v in c.choices] if getattr(c, "choices", None) else None for c in fn.inputs]
-        table[index] = table[fn.api_name] = allowed
+        table[index] = table[fn.api_name] = Endpoint(fn.api_name, allowed)
     return table
 
 
@@ -85,7 +95,7 @@ class GradioCalls:
     before gradio sees it; an input error a handler raises (gr.Error) on a direct call (/gradio_api/run/) is 400.
     """
 
-    def __init__(self, app, inputs: dict[str | int, list[list | None]]):
+    def __init__(self, app, inputs: dict[str | int, Endpoint]):
         self.app, self.inputs = app, inputs
 
     async def __call__(self, scope, receive, send):
@@ -97,11 +107,16 @@ class GradioCalls:
         body = await read_body(receive, DRAIN_BYTES)  # BodyLimit has bounded it
         if body is None:
             return
-        problem = self.check(match[1] if match else None, body)
+        endpoint, problem = self.check(match[1] if match else None, body)
         if problem:
             return await send_json(send, 400, {"error": problem})
         direct = scope["path"].startswith("/gradio_api/run/")
-        await self.app(scope, replay(body, receive), self.input_errors_as_400(send) if direct else send)
+
+        async def work():
+            await self.app(scope, replay(body, receive), self.input_errors_as_400(send) if direct else send)
+        if direct and endpoint is not None and endpoint.name in HEAVY:  # a queued call waits in gradio's queue instead
+            return await CALLS.run(work, lambda: send_json(send, 503, {"error": BUSY_MESSAGE}))
+        await work()
 
     async def stream(self, scope, receive, send):
         """gradio answers an unknown event id with an error event, then raises its 404 into a response already
@@ -112,19 +127,24 @@ class GradioCalls:
             if not isinstance(e.__cause__, HTTPException):
                 raise
 
-    def check(self, name: str | None, body: bytes) -> str | None:
-        """What is wrong with a call's inputs, or None (gradio answers a body it cannot parse with 400 itself)."""
+    def check(self, name: str | None, body: bytes) -> tuple[Endpoint | None, str | None]:
+        """The endpoint called and what is wrong with its inputs, or None (gradio answers a body it cannot parse
+        with 400 itself)."""
         try:
             msg = json.loads(body)
         except (ValueError, RecursionError):
-            return None
+            return None, None
         if not isinstance(msg, dict) or not isinstance(msg.get("data"), list):
-            return None
+            return None, None
         key = msg.get("fn_index") if name in (None, "predict") else name
-        allowed = self.inputs.get(key) if isinstance(key, (str, int)) and not isinstance(key, bool) else None
-        if allowed is None:
-            return None
-        data = msg["data"]
+        endpoint = self.inputs.get(key) if isinstance(key, (str, int)) and not isinstance(key, bool) else None
+        if endpoint is None:
+            return None, None
+        return endpoint, self.check_data(endpoint.allowed, msg["data"], body)
+
+    @staticmethod
+    def check_data(allowed: list[list | None], data: list, body: bytes) -> str | None:
+        """What is wrong with a call's inputs, or None."""
         if "gradio.FileData" in body.decode("utf-8", "replace"):  # gradio would try to copy the named file
             return "this app takes no files: send numbers and text"
         if len(data) != len(allowed):

@@ -106,7 +106,7 @@ CASES = {
     "interpolate: NaN in a point": ("interpolate", [-1, 3, '{"strokes": [[[NaN, 1]]]}'], "finite"),
     "interpolate: a huge number": ("interpolate", [-1, 3, '{"strokes": [[[' + "9" * 400 + ', 1]]]}'], "too large"),
     "interpolate: deep nesting": ("interpolate", [-1, 3, "[" * 50_000], "nested too deeply"),
-    "interpolate: too many points": ("interpolate", [-1, 3, json.dumps({"strokes": [[[1, 1]] * 5000]})], "at most 4000"),
+    "interpolate: too many points": ("interpolate", [-1, 3, json.dumps({"strokes": [[[1, 1]] * 5000]})], "at most 2000"),
     "prepare: not strokes": ("prepare", ["lines"], "list of strokes"),
     "prepare: no strokes": ("prepare", [[]], "at least one stroke"),
     "prepare: a point of three": ("prepare", [[[[1, 2, 3]]]], r"\[x, y\]"),

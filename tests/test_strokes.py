@@ -12,7 +12,7 @@ from ae.model import load_model
 from ae.page import page_files
 from ae.checks import Drawing, parse_drawing
 from ae.config import MAX_POINTS, MAX_STROKES
-from ae.strokes import BOX, CENTRE, PEN, centre_of_mass, drawing_to_input, encode_image, prepare_strokes
+from ae.strokes import BOX, CENTRE, PEN, REACH, centre_of_mass, drawing_to_input, encode_image, prepare_strokes, render
 from drawn_digits import NOT_DIGITS, drawn_digits
 
 SEVEN = [np.array([[60.0, 50.0], [220.0, 50.0], [120.0, 250.0]])]  # one stroke, canvas pixels
@@ -89,6 +89,27 @@ def test_strokes_are_drawn_with_mnists_pen_width():
     row = bar[14]
     assert row.sum() == pytest.approx(PEN, abs=0.05)  # a pen of width PEN covers PEN pixels of a crossing row
     assert BOX - 1 <= ink_box(bar, threshold=0)[0] <= BOX
+
+
+def brute_force_ink(segments: np.ndarray) -> np.ndarray:
+    """Each of the 784 pixels' distance to each segment, one pair at a time: the definition, slowly."""
+    ink = np.zeros((28, 28))
+    for r in range(28):
+        for c in range(28):
+            p, best = np.array([c, r], dtype=np.float64), np.inf
+            for a, b in segments:
+                ab = b - a
+                t = 0.0 if ab @ ab == 0 else min(max((p - a) @ ab / (ab @ ab), 0.0), 1.0)
+                best = min(best, float(np.linalg.norm(a + t * ab - p)))
+            ink[r, c] = min(max(REACH - best, 0.0), 1.0)
+    return ink
+
+
+@pytest.mark.parametrize("n", [1, 3, 300])
+def test_rendering_in_chunks_is_the_distance_to_the_nearest_segment(n):
+    segments = np.random.default_rng(n).uniform(-4, 32, (n, 2, 2))  # some partly off the image
+    segments[0, 1] = segments[0, 0]  # a tap among them
+    np.testing.assert_allclose(render(segments), brute_force_ink(segments), atol=1e-12)
 
 
 def test_a_tap_is_a_dot_in_the_middle():
