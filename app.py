@@ -156,12 +156,15 @@ def on_interpolate(a: int, b: int, payload: str) -> str:
         raise fail(f"Could not read the drawing: {e}") from None
     if drawing is None and -1 in (a, b):
         return render("message", text="There is no drawing to start from: draw a digit, or pick two test digits.")
-    ends = [drawing_to_input(drawing) if i == -1 else A.examples[i:i + 1, None] / np.float32(255) for i in (a, b)]
+    try:
+        ends = [drawing_to_input(drawing) if i == -1 else A.examples[i:i + 1, None] / np.float32(255) for i in (a, b)]
+        codes = {n: [encode(S[n], e) for e in ends] for n in ("ae", "vae")}
+    except ValueError as e:
+        raise fail(f"Could not use the drawing: {e}") from None
     strips = ""
     for n in ("ae", "vae"):
         s = S[n]
-        za, zb = (encode(s, e) for e in ends)
-        frames = interpolate(za, zb, FRAMES)
+        frames = interpolate(*codes[n], FRAMES)
         meters = [measure(s, z) for z in frames]
         cells = "".join(cell(f, f"{m.percentile:.0f}%", m.warn) for f, m in zip(decode(s, frames), meters))
         strips += render("strip", title=html.escape(s.title), cells=cells)

@@ -45,6 +45,13 @@ def to_float(v: Any, what: str) -> float:
     return f
 
 
+def check_finite(a: np.ndarray, what: str) -> np.ndarray:
+    """a itself if every number in it is finite; ValueError naming it otherwise."""
+    if not np.isfinite(a).all():
+        raise ValueError(f"{what} is not finite (NaN or infinity): try another drawing")
+    return a
+
+
 def check_code(values: Sequence[float], k: int = LATENT_DIM) -> np.ndarray:
     """k finite numbers, each at most MAX_CODE in size, as a code (1, k) float32; ValueError saying what is wrong.
 

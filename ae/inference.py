@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ae.checks import check_finite
 from ae.config import WEIGHTS_DIR
 from ae.meter import WARN_PERCENTILE, Reading, distance_percentile, nearest_one
 from ae.registry import JUDGE, SLIDERS, Spec
@@ -112,8 +113,8 @@ def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
 
 
 def encode(space: Space, x: np.ndarray) -> np.ndarray:
-    """Code (k,) of one image (1, 1, 28, 28)."""
-    return space.model.encode(x)[0]
+    """Code (k,) of one image (1, 1, 28, 28); ValueError if it is not finite, so no NaN is decoded or measured."""
+    return check_finite(space.model.encode(x)[0], f"the {space.title}'s code of this image")
 
 
 def decode(space: Space, z: np.ndarray) -> np.ndarray:

@@ -7,13 +7,14 @@ import json
 
 import numpy as np
 
-from ae.checks import Drawing
+from ae.checks import Drawing, check_finite
 from ae.config import IMAGE_SIZE
 
 BOX = 20.0  # MNIST fitted each digit, ink and all, in a 20x20 box keeping its aspect ratio
 PEN = 3.0  # stroke width in model pixels, whatever the drawing's size: drawn digits then carry MNIST's mean ink (103 of 784)
 REACH = PEN / 2 + 0.5  # a pixel farther than this from every stroke gets no ink
 CENTRE = 14.0  # MNIST's centre of mass in pixel indices (the training set's mean is 14.00 down, 14.01 across)
+MIN_SIDE = 1e-3  # canvas px: a drawing smaller than this is a dot (its scale, 16 / side, would overflow near 1e-308)
 CHUNK = 128  # segments rendered at once: (784, 128) float64 arrays, under 1 MB each
 PREPARE_TOLERANCE = 1e-4  # |page - server| per pixel of the prepared 28x28 (both float64 arithmetic; measured ~1e-15)
 
@@ -71,7 +72,7 @@ def prepare_strokes(strokes: list[np.ndarray]) -> np.ndarray:
     points = np.concatenate(strokes)  # (N, 2)
     lo, hi = points.min(axis=0), points.max(axis=0)
     side = (hi - lo).max()
-    scale = (BOX - 2 * REACH) / side if side > 0 else 0.0  # ink reaches REACH beyond a stroke: all of it in 20 px
+    scale = (BOX - 2 * REACH) / side if side > MIN_SIDE else 0.0  # ink reaches REACH beyond a stroke: all of it in 20 px
     segments = (segments_of(strokes) - lo) * scale  # (S, 2, 2), the drawing's box from (0, 0)
     segments += CENTRE - (hi - lo) * scale / 2  # its box centred first
     segments += CENTRE - centre_of_mass(render(segments))  # then its centre of mass
@@ -79,8 +80,9 @@ def prepare_strokes(strokes: list[np.ndarray]) -> np.ndarray:
 
 
 def drawing_to_input(drawing: Drawing | None) -> np.ndarray | None:
-    """A Drawing as the model's input (1, 1, 28, 28) float32 in [0, 1]; None for no drawing."""
+    """A Drawing as the model's input (1, 1, 28, 28) float32 in [0, 1]; None for no drawing; ValueError if the
+    preparation is not finite (no drawing within the checks' limits gives that: a guard, never computed with)."""
     if drawing is None:
         return None
     x = drawing.image if drawing.image is not None else prepare_strokes(drawing.strokes)
-    return x.astype(np.float32)[None, None]
+    return check_finite(x.astype(np.float32)[None, None], "the prepared drawing")

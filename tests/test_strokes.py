@@ -117,6 +117,17 @@ def test_a_tap_is_a_dot_in_the_middle():
     assert x.sum() == pytest.approx(np.pi * (PEN / 2 + 0.25) ** 2, rel=0.25) and x[14, 14] == 1
 
 
+@pytest.mark.parametrize("side", [0.0, 5e-324, 1e-310, 1e-300, 1e-4])
+def test_a_drawing_too_small_to_scale_is_a_dot_not_nan(side):
+    x = prepare_strokes([np.array([[0.0, 0.0], [side, side]])])
+    np.testing.assert_array_equal(x, prepare_strokes([np.array([[40.0, 40.0]])]))
+
+
+def test_a_preparation_that_is_not_finite_is_refused():
+    with pytest.raises(ValueError, match="not finite"):
+        drawing_to_input(Drawing(image=np.full((28, 28), np.nan)))
+
+
 def test_an_example_is_used_exactly():
     pixels = np.random.default_rng(0).integers(0, 256, (28, 28), dtype=np.uint8)
     x = drawing_to_input(Drawing(image=pixels / 255))
