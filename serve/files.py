@@ -16,6 +16,7 @@ from ae.runtime import MANIFEST
 from ae.inference import Assets
 from ae.page import bottleneck_files, page_files
 from ae.registry import MODELS
+from serve.guard import send_json
 
 UI = Path(__file__).resolve().parent.parent / "ui"
 VENDOR = UI / "vendor" / "onnxruntime-web"
@@ -36,6 +37,11 @@ def accepts(headers: list[tuple[bytes, bytes]]) -> set[str]:
     return {e.split(";")[0].strip() for e in value.split(",")}
 
 
+def plain_path(path: str) -> bool:
+    """True for a path with no empty, "." or ".." segment: the one spelling of a file."""
+    return all(part not in ("", ".", "..") for part in path.split("/")[1:])
+
+
 class GradioFiles:
     """ASGI middleware: gradio's own front-end files (/assets/, /static/) read and gzipped once each, then kept.
 
@@ -45,22 +51,30 @@ class GradioFiles:
     """
 
     PREFIXES = ("/assets/", "/static/")
+    MAX_KEPT_BYTES = 64 * 1024 * 1024  # gradio's files, plain and gzipped, are ~20 MB: room for them, not for more
 
     def __init__(self, app):
-        self.app, self.kept = app, {}
+        self.app, self.kept, self.kept_bytes = app, {}, 0
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.PREFIXES):
+        path = scope["path"]
+        if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith(self.PREFIXES):
             return await self.app(scope, receive, send)
+        if not plain_path(path):  # one file, one spelling: /assets/x/../F.js would be kept again under each
+            return await send_json(send, 404, {"error": "no such file"})
         gzipped = "gzip" in accepts(scope["headers"])
-        key = (scope["path"], gzipped)
-        if key not in self.kept:
+        key = (path, gzipped)
+        kept = self.kept.get(key)
+        if kept is None:
             status, headers, body = await self.read(scope, receive)
             if status != 200:
                 await send({"type": "http.response.start", "status": status, "headers": headers})
                 return await send({"type": "http.response.body", "body": body})
-            self.kept[key] = await asyncio.to_thread(self.prepare, scope["path"], dict(headers), body, gzipped)
-        headers, body = self.kept[key]
+            kept = await asyncio.to_thread(self.prepare, path, dict(headers), body, gzipped)
+            if self.kept_bytes + len(kept[1]) <= self.MAX_KEPT_BYTES:
+                self.kept[key] = kept
+                self.kept_bytes += len(kept[1])
+        headers, body = kept
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": body})
 
