@@ -41,21 +41,25 @@ def replay(body: bytes, receive):
 
 
 class BodyLimit:
-    """ASGI middleware: HTTP 413 for a POST body over max_bytes. Uploads keep gradio's own max_file_size.
+    """ASGI middleware: HTTP 413 for a POST body over max_bytes, on every route; uploads refused with 403.
 
     gradio keeps each call's input in its session until 10,000 sessions pile up, so one 5 MB list of
-    numbers costs ~60 MB of memory for a long time; the app's largest real input is ~60 KB.
+    numbers costs ~60 MB of memory for a long time; the app's largest real input is ~30 KB. The app has no
+    upload component, and gradio keeps uploaded files (a thousand to a request) on disk for good.
     """
 
     def __init__(self, app, max_bytes: int):
         self.app, self.max_bytes = app, max_bytes
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"].endswith("/upload"):
+        if scope["type"] != "http" or scope["method"] != "POST":
             return await self.app(scope, receive, send)
         declared = dict(scope["headers"]).get(b"content-length", b"0")
         if not declared.isdigit() or int(declared) > DRAIN_BYTES:
             return await self.refuse(send)
+        if scope["path"].rstrip("/").endswith("/upload"):
+            await read_body(receive, 0)  # read, not kept: a client still sending would see a broken pipe
+            return await send_json(send, 403, {"error": "this app takes no uploads: send numbers and text"})
         body = await read_body(receive, self.max_bytes)  # all of it before the app sees any of it
         if body is None:
             return
