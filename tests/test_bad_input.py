@@ -197,9 +197,10 @@ def test_the_page_route_serves_only_its_list(app, name):
     assert e.value.code == 404
 
 
-def test_an_unknown_event_id_is_an_error(app):
-    event, data = result(f"{app.url}gradio_api/call/decode/{uuid.uuid4().hex}")
-    assert event == "error" and "Not Found" in str(data), (event, data)
+def test_an_unknown_event_id_is_404(app):
+    with pytest.raises(urllib.error.HTTPError) as e:
+        result(f"{app.url}gradio_api/call/decode/{uuid.uuid4().hex}")
+    assert e.value.code == 404 and "no such event" in e.value.read().decode()
 
 
 def upload(app, name: str, content: bytes) -> tuple[int, str]:
