@@ -271,7 +271,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
 
 if __name__ == "__main__":
     for problem in PROBLEMS:
-        print(f"warning: {problem}; the page will run the models on the server", flush=True)
+        print(f"warning: {problem}; the page does without it (what it cannot run, the server runs)", flush=True)
     demo.queue(max_size=MAX_QUEUED)  # beyond it a queued call is told the queue is full, not kept waiting
     demo.launch(css_paths=[UI / "app.css"], theme=THEME, js=page_script(),
                 **launch_settings(S, PAGE, VERSION, api_inputs(demo)))

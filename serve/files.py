@@ -2,7 +2,6 @@
 import asyncio
 import gzip
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ae.config import WEIGHTS_DIR
-from ae.runtime import MANIFEST
+from ae.runtime import recorded_sums
 from ae.inference import Assets
 from ae.page import bottleneck_files, page_files
 from ae.registry import MODELS
@@ -118,7 +117,10 @@ def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
         raise ValueError(f"{path} has no recorded SHA-256")
     if not path.is_file():
         raise ValueError(f"{path} is missing")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ValueError(f"{path} cannot be read ({e.strerror})") from None
     if hashlib.sha256(data).hexdigest() != sums[name]:
         raise ValueError(f"{path} does not match its recorded SHA-256 (truncated or edited)")
     return data
@@ -126,7 +128,10 @@ def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
 
 def vendor_sums() -> dict[str, str]:
     """ui/vendor/onnxruntime-web/SHA256SUMS as name -> hex."""
-    lines = (VENDOR / "SHA256SUMS").read_text().splitlines() if (VENDOR / "SHA256SUMS").is_file() else []
+    try:
+        lines = (VENDOR / "SHA256SUMS").read_text().splitlines()
+    except (OSError, UnicodeDecodeError):  # missing or unreadable: each file then says it has no recorded SHA-256
+        lines = []
     return {name: digest for digest, name in (line.split("  ", 1) for line in lines if "  " in line)}
 
 
@@ -135,14 +140,18 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
 
     A file that fails its check is left out: the page then says so in one line and runs the models on the server.
     """
-    problems, found = [], {}
+    found = {}
     for name in MODULES:
         found[name] = (UI / name).read_bytes()  # the app's own code: a missing module is a broken checkout, not a fallback
     found.update(page_files(assets))
-    section, section_onnx = bottleneck_files(weights_dir)
+    section, section_onnx, problems = bottleneck_files(weights_dir)
     found.update(section)
-    if (weights_dir / "ae_figure.png").is_file():
+    try:
         found["ae_figure.png"] = (weights_dir / "ae_figure.png").read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        problems.append(f"{weights_dir / 'ae_figure.png'} cannot be read ({e.strerror}): rewrite it with `python train.py --reuse`")
     sums = vendor_sums()
     try:
         found["ort.wasm.bundle.min.mjs"] = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
@@ -151,8 +160,7 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
     except ValueError as e:
         problems.append(f"{e}: rebuild it with `node ui/vendor/vendor.mjs`")
         wasm = None
-    manifest = weights_dir / MANIFEST
-    onnx_sums = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    onnx_sums = recorded_sums(weights_dir)  # the server's own models have read it at start: it is readable
     for name in [f for space in assets.spaces.values() for f in space.spec.onnx.values()] + section_onnx:
         try:
             found[name] = checked(weights_dir / name, onnx_sums, name)
