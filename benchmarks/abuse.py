@@ -10,20 +10,22 @@ answers by HTTP status, the server's peak resident memory above what it held bef
                   costliest to render) to POST /gradio_api/run/prepare, as a notebook would call it directly
   - interpolate:  the same drawing to Interpolate, as the page sends it (POST /gradio_api/run/interpolate)
   - fallback:     the same drawing to the live route a page without WebAssembly calls (POST /live/reconstruct)
-  - assets:       60 spellings of one of gradio's front-end files (/assets/x<i>/../<file>, /assets//<file>, ...)
+  - crowd:        60 first requests at once for gradio's largest front-end file, all spelled alike
+  - assets:       60 spellings of gradio's largest front-end file (/assets/x<i>/../<file>, /assets//<file>, ...)
 A 503 is the server saying it is busy (serve/busy.py), an answer, not a failure.
 """
 import argparse
 import asyncio
 import json
-import re
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import aiohttp
+import gradio
 import numpy as np
+import yarl
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
@@ -55,8 +57,8 @@ async def phase(name: str, pid: int, requests: list[tuple[str, str, bytes | None
     start = time.perf_counter()
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=600)) as http:
         async def one(method, url, body):
-            headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}
-            async with http.request(method, url, data=body, headers=headers) as r:
+            headers = {"Content-Type": "application/json", "Accept-Encoding": "gzip"}  # as a browser asks
+            async with http.request(method, yarl.URL(url, encoded=True), data=body, headers=headers) as r:
                 await r.read()
                 statuses[r.status] += 1
         await asyncio.gather(*(one(*r) for r in requests))
@@ -76,6 +78,12 @@ def asset_spellings(base: str, path: str, n: int) -> list[str]:
     return [base + f for f in forms[:n]]
 
 
+def largest_asset() -> Path:
+    """The largest of gradio's front-end files (its Plotly bundle, ~4.5 MB): the costliest to keep twice."""
+    return max((Path(gradio.__file__).parent / "templates" / "frontend" / "assets").glob("*.js"),
+               key=lambda p: p.stat().st_size)
+
+
 async def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--at-once", type=int, default=40, help="requests sent at once per door (default: 40)")
@@ -84,8 +92,7 @@ async def main(argv: list[str] | None = None) -> None:
     drawing = heaviest_drawing()
     payload = json.dumps(drawing)
     with serve_app() as served:
-        page = await asyncio.to_thread(lambda: __import__("urllib.request").request.urlopen(served.url).read().decode())
-        asset = max(re.findall(r'/assets/[^"\']+\.js', page) or ["/assets/index.js"], key=len)
+        asset = "/assets/" + largest_asset().name
         rows = [
             await phase("prepare", served.pid, [("POST", f"{served.url}gradio_api/run/prepare",
                                                  json.dumps({"data": [drawing["strokes"]]}).encode())] * args.at_once),
@@ -94,6 +101,7 @@ async def main(argv: list[str] | None = None) -> None:
             await phase("fallback", served.pid, [("POST", f"{served.url}live/reconstruct",
                                                   json.dumps({"drawing": drawing, "spaces": ["ae", "vae", "pca"]}).encode())]
                         * args.at_once),
+            await phase("crowd", served.pid, [("GET", served.url + asset.lstrip("/"), None)] * args.spellings),
             await phase("assets", served.pid, [("GET", u, None) for u in asset_spellings(served.url, asset, args.spellings)]),
         ]
         tracebacks = served.output().count("Traceback")

@@ -54,6 +54,7 @@ class GradioFiles:
 
     def __init__(self, app):
         self.app, self.kept, self.kept_bytes = app, {}, 0
+        self.filling = {}  # key -> the task reading and compressing it: a crowd asking at once waits for one
 
     async def __call__(self, scope, receive, send):
         path = scope["path"]
@@ -61,21 +62,28 @@ class GradioFiles:
             return await self.app(scope, receive, send)
         if not plain_path(path):  # one file, one spelling: /assets/x/../F.js would be kept again under each
             return await send_json(send, 404, {"error": "no such file"})
-        gzipped = "gzip" in accepts(scope["headers"])
-        key = (path, gzipped)
-        kept = self.kept.get(key)
-        if kept is None:
-            status, headers, body = await self.read(scope, receive)
-            if status != 200:
-                await send({"type": "http.response.start", "status": status, "headers": headers})
-                return await send({"type": "http.response.body", "body": body})
-            kept = await asyncio.to_thread(self.prepare, path, dict(headers), body, gzipped)
-            if self.kept_bytes + len(kept[1]) <= self.MAX_KEPT_BYTES:
-                self.kept[key] = kept
-                self.kept_bytes += len(kept[1])
-        headers, body = kept
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        key = (path, "gzip" in accepts(scope["headers"]))
+        if key in self.kept:
+            status, (headers, body) = 200, self.kept[key]
+        else:
+            task = self.filling.get(key)
+            if task is None:
+                task = self.filling[key] = asyncio.create_task(self.fill(scope, receive, key))
+                task.add_done_callback(lambda _: self.filling.pop(key, None))
+            status, headers, body = await asyncio.shield(task)  # one client leaving does not cancel it for the rest
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    async def fill(self, scope, receive, key: tuple[str, bool]) -> tuple[int, list, bytes]:
+        """The response for key, kept if it is a 200 and there is room (a 404 is not kept)."""
+        status, headers, body = await self.read(scope, receive)
+        if status != 200:
+            return status, headers, body
+        headers, body = await asyncio.to_thread(self.prepare, key[0], dict(headers), body, key[1])
+        if self.kept_bytes + len(body) <= self.MAX_KEPT_BYTES:
+            self.kept[key] = headers, body
+            self.kept_bytes += len(body)
+        return 200, headers, body
 
     async def read(self, scope, receive) -> tuple[int, list, bytes]:
         """The inner app's whole response: status, headers and body (as chunks, never as a path to send)."""
