@@ -214,3 +214,18 @@ def test_a_broken_file_of_the_code_size_section_is_named_and_left_out(tmp_path, 
         assert "measured" not in info and "bottleneck.svg" not in files and "ae" in info["planes"]
     else:
         assert "ae" not in info["planes"] and "ae_d2_plane.png" not in files and "vae" in info["planes"]
+
+
+@pytest.mark.parametrize("swap, named", [
+    (("vae_codes.safetensors", "ae_codes.safetensors"), "ae_codes.safetensors holds another model's codes"),
+    (("vae_samplers.safetensors", "ae_samplers.safetensors"), "ae_samplers.safetensors was fitted to other codes"),
+    (("pca_codes.safetensors", "vae_codes.safetensors"), "vae_codes.safetensors holds another model's codes"),
+])
+def test_a_codes_or_samplers_file_of_another_model_stops_the_start(tmp_path, swap, named):
+    from ae.store import WeightsError
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS_DIR, weights)
+    shutil.copy(weights / swap[0], weights / swap[1])
+    with pytest.raises(WeightsError, match=named) as e:
+        load_assets(weights)
+    assert "--reuse" in str(e.value)
