@@ -12,6 +12,7 @@ import pytest
 
 from ae.config import MAX_COORD, MAX_POINTS
 from app_server import post_json, result, serve_app
+from serve.busy import HEAVY_AT_ONCE, HEAVY_WAITING
 
 DIRECT, QUEUED = ["run", "api"], ["call", "call/v2"]
 DOORS = DIRECT + QUEUED + ["queue/join"]
@@ -192,8 +193,9 @@ def test_an_asset_has_one_spelling(app):
 def test_heavy_calls_beyond_the_bound_are_told_the_server_is_busy(app):
     points = np.random.default_rng(0).uniform(-MAX_COORD, MAX_COORD, (MAX_POINTS, 2)).round(1).tolist()
     body = strokes_body([points])
-    with ThreadPoolExecutor(16) as pool:
-        answers = list(pool.map(lambda _: post_json(f"{app.url}gradio_api/run/prepare", body, timeout=120), range(16)))
+    n = HEAVY_AT_ONCE + HEAVY_WAITING + 12  # more than run and wait at once
+    with ThreadPoolExecutor(n) as pool:
+        answers = list(pool.map(lambda _: post_json(f"{app.url}gradio_api/run/prepare", body, timeout=120), range(n)))
     assert {s for s, _ in answers} <= {200, 503}, [(s, t[:100]) for s, t in answers]
     busy = [t for s, t in answers if s == 503]
     assert busy and all("busy" in json.loads(t)["error"] for t in busy)
