@@ -74,7 +74,6 @@ class BodyLimit:
         await send_json(send, 413, {"error": f"request body too large: at most {self.max_bytes} bytes"})
 
 
-PREFIX = "/gradio_api"  # gradio serves its API under this prefix only
 CALL = re.compile(r"^/gradio_api/(run|api|call|call/v2)/([A-Za-z0-9_-]+)/?$")  # a call by API name, direct or queued
 STREAM = re.compile(r"^/gradio_api/call/(?:v2/)?[^/]+/([^/]+)/?$")  # a queued call's event stream, by event id
 JOIN, DATA, COMPONENT = "/gradio_api/queue/join", "/gradio_api/queue/data", "/gradio_api/component_server"
@@ -131,8 +130,9 @@ class GradioCalls:
         path = scope["path"] if scope["type"] == "http" else ""
         if scope["type"] == "http" and scope["method"] == "GET" and (STREAM.match(path) or path == DATA):
             return await self.stream(scope, receive, send)
-        match = CALL.match(path) if scope["type"] == "http" and scope["method"] == "POST" else None
-        if match is None and path.rstrip("/") not in (JOIN, COMPONENT):
+        post = scope["type"] == "http" and scope["method"] == "POST"
+        match = CALL.match(path) if post else None
+        if not post or (match is None and path.rstrip("/") not in (JOIN, COMPONENT)):
             return await self.app(scope, receive, send)
         body = await read_body(receive, DRAIN_BYTES)  # BodyLimit has bounded it
         if body is None:

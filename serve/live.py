@@ -18,7 +18,7 @@ LIVE_WORKERS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="live")
 
 def answer(work: Callable[[str], dict], heavy: bool = False) -> Callable:
     """A POST endpoint: the body as text to work(body) in a worker thread; HTTP 400 with the message for bad input.
-    A heavy one is refused with 503 while serve/busy.py's bound is reached."""
+    A heavy one waits its turn under serve/busy.py's bound, or is refused with 503 when too many wait."""
     async def endpoint(request: Request) -> JSONResponse:
         if heavy:
             return await CALLS.run(lambda: run(request), busy)
