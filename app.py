@@ -24,6 +24,7 @@ from ae.store import WeightsError  # noqa: E402
 from ae.strokes import drawing_to_input  # noqa: E402
 from ae.table import format_table  # noqa: E402
 from serve.files import page_assets, version_of  # noqa: E402
+from serve.busy import MAX_QUEUED  # noqa: E402
 from serve.guard import api_inputs  # noqa: E402
 from serve.room import own_url, qr_svg  # noqa: E402
 from serving import launch_settings  # noqa: E402
@@ -172,12 +173,15 @@ def on_interpolate(a: int, b: int, payload: str) -> str:
         raise fail(f"Could not read the drawing: {e}") from None
     if drawing is None and -1 in (a, b):
         return render("message", text="There is no drawing to start from: draw a digit, or pick two test digits.")
-    ends = [drawing_to_input(drawing) if i == -1 else A.examples[i:i + 1, None] / np.float32(255) for i in (a, b)]
+    try:
+        ends = [drawing_to_input(drawing) if i == -1 else A.examples[i:i + 1, None] / np.float32(255) for i in (a, b)]
+        codes = {n: [encode(S[n], e) for e in ends] for n in ("ae", "vae")}
+    except ValueError as e:
+        raise fail(f"Could not use the drawing: {e}") from None
     strips = ""
     for n in ("ae", "vae"):
         s = S[n]
-        za, zb = (encode(s, e) for e in ends)
-        frames = interpolate(za, zb, FRAMES)
+        frames = interpolate(*codes[n], FRAMES)
         meters = [measure(s, z) for z in frames]
         cells = "".join(cell(f, f"{m.percentile:.0f}%", m.warn) for f, m in zip(decode(s, frames), meters))
         strips += render("strip", title=html.escape(s.title), cells=cells)
@@ -285,6 +289,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
 
 if __name__ == "__main__":
     for problem in PROBLEMS:
-        print(f"warning: {problem}; the page will run the models on the server", flush=True)
+        print(f"warning: {problem}; the page does without it (what it cannot run, the server runs)", flush=True)
+    demo.queue(max_size=MAX_QUEUED)  # beyond it a queued call is told the queue is full, not kept waiting
     demo.launch(css_paths=[UI / "app.css"], theme=THEME, js=page_script(),
                 **launch_settings(S, PAGE, VERSION, api_inputs(demo)))

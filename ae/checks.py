@@ -20,16 +20,29 @@ class Drawing:
     image: np.ndarray | None = None
 
 
-def parse_json(text: str, what: str = "body") -> Any:
-    """json.loads with every failure as a ValueError, deep nesting (RecursionError) and 400-digit numbers included."""
+def encodable(msg: Any) -> bool:
+    """Every string in msg can be written as UTF-8 (JSON's escapes allow lone surrogates such as \\ud800)."""
     try:
-        return json.loads(text)
+        json.dumps(msg, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def parse_json(text: str, what: str = "body") -> Any:
+    """json.loads with every failure as a ValueError: deep nesting (RecursionError), 400-digit numbers and text
+    that is not valid Unicode included."""
+    try:
+        msg = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"{what} is not valid JSON: {e}") from None
     except RecursionError:
         raise ValueError(f"{what} is nested too deeply to be a drawing or a code") from None
     except ValueError as e:  # Python refuses integers of more than 4300 digits
         raise ValueError(f"{what} holds a number too large to read: {str(e)[:80]}") from None
+    if not encodable(msg):
+        raise ValueError(f"{what} holds text that is not valid Unicode (a lone surrogate such as \\ud800)")
+    return msg
 
 
 def to_float(v: Any, what: str) -> float:
@@ -43,6 +56,13 @@ def to_float(v: Any, what: str) -> float:
     if not math.isfinite(f):
         raise ValueError(f"{what} must be finite, got {v}")
     return f
+
+
+def check_finite(a: np.ndarray, what: str) -> np.ndarray:
+    """a itself if every number in it is finite; ValueError naming it otherwise."""
+    if not np.isfinite(a).all():
+        raise ValueError(f"{what} is not finite (NaN or infinity): try another drawing")
+    return a
 
 
 def check_code(values: Sequence[float], k: int = LATENT_DIM) -> np.ndarray:

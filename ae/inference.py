@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ae.checks import check_finite
 from ae.config import WEIGHTS_DIR
 from ae.meter import WARN_PERCENTILE, Reading, distance_percentile, nearest_one
 from ae.registry import JUDGE, SLIDERS, Spec
@@ -13,6 +14,7 @@ from ae.runtime import Model
 from ae.sampling import sample_latents, slider_box
 from ae.store import WeightsError, load_tensors
 
+BELONGS_TOLERANCE = 1e-2  # measured: a model's own codes agree to 1e-6, another model's differ by 3 or more
 CODES_FIELDS = {"train_codes", "test_codes", "test_labels", "meter_codes", "meter_labels", "meter_reference",
                 "test_errors"}
 
@@ -76,19 +78,42 @@ def read_json(path: Path, rebuild: str) -> dict:
         raise WeightsError(f"{path} is not readable JSON ({str(e)[:80]}): write it with `{rebuild}`") from None
 
 
-def load_space(weights_dir: Path, spec: Spec) -> Space:
-    """A model and its codes, samplers and statistics, as train.py wrote them."""
+def check_belongs(model: Model, codes: dict, samplers: dict, examples: dict, paths: tuple[Path, Path]) -> None:
+    """WeightsError unless the codes are the model's (its codes of the example digits are the stored test codes of
+    those digits) and the samplers were fitted to these codes (their box is the codes' slider box)."""
+    codes_path, samplers_path = paths
+    spec, k = model.spec, codes["train_codes"].shape[-1]
+    if k != spec.latent_dim:
+        raise WeightsError(f"{codes_path} holds codes of {k} numbers, not the {spec.latent_dim} of {spec.name}: "
+                           f"rewrite it with `{spec.rebuild}`")
+    gap = float(np.abs(model.encode(examples["images"][:, None] / np.float32(255))
+                       - codes["test_codes"][examples["indices"]]).max())
+    if gap > BELONGS_TOLERANCE:
+        raise WeightsError(f"{codes_path} holds another model's codes (the {spec.name} encoder's codes of the example "
+                           f"digits differ from them by up to {gap:.2f}): rewrite it with `{spec.rebuild}`")
+    box = slider_box(codes["train_codes"])
+    if any(samplers[f].shape != b.shape or not np.allclose(samplers[f], b, atol=1e-6)
+           for f, b in zip(("box_lo", "box_hi"), box)):
+        raise WeightsError(f"{samplers_path} was fitted to other codes than those in {codes_path}: "
+                           f"rewrite it with `{spec.rebuild}`")
+
+
+def load_space(weights_dir: Path, spec: Spec, examples: dict) -> Space:
+    """A model and its codes, samplers and statistics, as train.py wrote them, checked to belong together."""
     codes_path = weights_dir / f"{spec.name}_codes.safetensors"
+    samplers_path = weights_dir / f"{spec.name}_samplers.safetensors"
     codes, _ = load_tensors(codes_path, "Codes")
     missing = sorted(CODES_FIELDS - codes.keys())
     if missing:  # written by an older train.py
         raise WeightsError(f"{codes_path} lacks {missing}: rewrite it with `{spec.rebuild}`")
-    samplers, _ = load_tensors(weights_dir / f"{spec.name}_samplers.safetensors", "Samplers")
+    samplers, _ = load_tensors(samplers_path, "Samplers")
+    model = Model(weights_dir, spec)
+    check_belongs(model, codes, samplers, examples, (codes_path, samplers_path))
     lo, hi = slider_box(codes["train_codes"])
     lo, hi = np.floor(lo * 100) / 100, np.ceil(hi * 100) / 100  # round outwards to the sliders' 0.01 step
     centre, axes = principal_axes(codes["test_codes"])
     meter = codes["meter_codes"].astype(np.float64)
-    return Space(spec=spec, model=Model(weights_dir, spec), lo=lo, hi=hi,
+    return Space(spec=spec, model=model, lo=lo, hi=hi,
                  stats=read_json(weights_dir / f"{spec.name}_latents.json", spec.rebuild),
                  meter_codes=meter, meter_sq_norms=(meter * meter).sum(axis=1), meter_labels=codes["meter_labels"],
                  meter_reference=codes["meter_reference"], test_codes=codes["test_codes"],
@@ -103,8 +128,8 @@ def load_measured(path: Path, command: str) -> dict | None:
 
 def load_assets(weights_dir: Path = WEIGHTS_DIR) -> Assets:
     """Load the three models with their codes, the judge, the example digits and (where measured) the tables."""
-    spaces = {spec.name: load_space(weights_dir, spec) for spec in SLIDERS}
     examples, _ = load_tensors(weights_dir / "examples.safetensors", "Examples")
+    spaces = {spec.name: load_space(weights_dir, spec, examples) for spec in SLIDERS}
     return Assets(spaces=spaces, judge=Model(weights_dir, JUDGE),
                   summary=read_json(weights_dir / "ae.json", "python train.py"),
                   table=load_measured(weights_dir / "sampling_table.json", "python benchmarks/sampling_table.py"),
@@ -122,8 +147,8 @@ def load_judge_reference(weights_dir: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def encode(space: Space, x: np.ndarray) -> np.ndarray:
-    """Code (k,) of one image (1, 1, 28, 28)."""
-    return space.model.encode(x)[0]
+    """Code (k,) of one image (1, 1, 28, 28); ValueError if it is not finite, so no NaN is decoded or measured."""
+    return check_finite(space.model.encode(x)[0], f"the {space.title}'s code of this image")
 
 
 def decode(space: Space, z: np.ndarray) -> np.ndarray:

@@ -9,11 +9,11 @@ from pathlib import Path
 import numpy as np
 
 from ae.config import LIMITS
-from ae.inference import Assets, Space, project
+from ae.inference import Assets, Space, project, read_json
 from ae.meter import WARN_PERCENTILE
 from ae.plots import PALETTE, curves_svg, map_extent, rebin, scatter_png
 from ae.registry import PLANES, SIZES, Spec
-from ae.store import load_tensors
+from ae.store import FIX, WeightsError, load_tensors
 
 MAP_SIZE = 320  # the latent map's side in px
 ERROR_PERCENTILE = 99  # a drawing whose reconstruction error is beyond this percentile of the test digits' is unusual
@@ -79,24 +79,35 @@ def plane(weights_dir: Path, spec: Spec) -> tuple[dict, bytes]:
     return info, scatter_png(xy, codes["test_labels"], extent, size=MAP_SIZE)
 
 
-def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
+def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str], list[str]]:
     """The code-size section's files: bottleneck.json (the models per size, the 2-D planes, what was measured), the
-    planes' pictures and the measured curves; and the ONNX files it runs. Sizes whose weights are absent are left
-    out."""
+    planes' pictures and the measured curves; the ONNX files it runs; and a line for each file that could not be
+    read, left out. Sizes whose weights are absent are left out."""
     sizes = [s for s in SIZES if (weights_dir / s.weights).is_file()]
-    files = {}
+    files, problems = {}, []
     info = {"sizes": [{"d": s.latent_dim, "files": s.onnx} for s in sizes], "planes": {}}
     onnx = [f for s in sizes if not s.on_sliders for f in s.onnx.values()]
     for spec in PLANES:
         if (weights_dir / f"{spec.name}_codes.safetensors").is_file():
-            info["planes"][spec.family], files[f"{spec.name}_plane.png"] = plane(weights_dir, spec)
+            try:
+                info["planes"][spec.family], files[f"{spec.name}_plane.png"] = plane(weights_dir, spec)
+            except WeightsError as e:
+                problems.append(str(e).replace(FIX, f"rewrite it with `{spec.rebuild}`"))
+                continue
             onnx.append(spec.onnx["decoder"])
     measured = weights_dir / "bottleneck.json"
     if measured.is_file():
-        info["measured"] = json.loads(measured.read_text())
-        files["bottleneck.svg"] = curves_svg(info["measured"]).encode()
+        try:
+            info["measured"] = read_json(measured, "python benchmarks/bottleneck.py")
+            files["bottleneck.svg"] = curves_svg(info["measured"]).encode()
+        except WeightsError as e:
+            problems.append(str(e))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:  # JSON, but not the figures the curves need
+            info.pop("measured", None)
+            problems.append(f"{measured} lacks the figures it should hold ({type(e).__name__}): write it with "
+                            "`python benchmarks/bottleneck.py`")
     files["bottleneck.json"] = json.dumps(info).encode()
-    return files, sorted(set(onnx))
+    return files, sorted(set(onnx)), problems
 
 
 def pixels_b64(x: np.ndarray) -> str:

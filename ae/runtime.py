@@ -17,6 +17,8 @@ except ImportError:  # the app's requirements hold it: say so in one line rather
 from ae.registry import Spec
 
 MANIFEST = "onnx.json"  # beside the ONNX files: name -> SHA-256, written by ae/export.py
+MANIFEST_FIX = ("restore it with `git checkout -- weights`, or delete it and rewrite every model's ONNX files with "
+                "`python train.py --model <family> --reuse` (ae/registry.py lists them)")
 
 
 class ModelFileError(RuntimeError):
@@ -42,12 +44,19 @@ def check_signature(session: "ort.InferenceSession", spec: Spec, part: str, path
 
 
 def recorded_sums(weights_dir: Path) -> dict[str, str]:
-    """weights/onnx.json, the SHA-256 of every ONNX file as train.py wrote it; {} when it is missing or unreadable."""
-    try:
-        sums = json.loads((weights_dir / MANIFEST).read_text())
-    except (OSError, ValueError):
+    """weights/onnx.json, the SHA-256 of every ONNX file as train.py wrote it; {} when it is missing, a
+    ModelFileError naming it when it cannot be read."""
+    path = weights_dir / MANIFEST
+    if not path.is_file():
         return {}
-    return sums if isinstance(sums, dict) else {}
+    try:
+        sums = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        sums = f"{type(e).__name__}: {str(e)[:80]}"
+    if not isinstance(sums, dict):
+        reason = sums if isinstance(sums, str) else "not a JSON object"
+        raise ModelFileError(f"{path} cannot be read ({reason}): {MANIFEST_FIX}")
+    return sums
 
 
 def open_session(weights_dir: Path, spec: Spec, part: str) -> "ort.InferenceSession":
@@ -55,7 +64,10 @@ def open_session(weights_dir: Path, spec: Spec, part: str) -> "ort.InferenceSess
     path = weights_dir / spec.onnx[part]
     if not path.is_file():
         raise ModelFileError(f"{path} is missing: rewrite it with `{spec.rebuild}`")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ModelFileError(f"{path} cannot be read ({e.strerror}): rewrite it with `{spec.rebuild}`") from None
     if hashlib.sha256(data).hexdigest() != recorded_sums(weights_dir).get(path.name):
         raise ModelFileError(f"{path} does not match the SHA-256 recorded in {weights_dir / MANIFEST} (truncated, "
                              f"edited or from another training run): rewrite it with `{spec.rebuild}`")

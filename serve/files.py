@@ -2,7 +2,6 @@
 import asyncio
 import gzip
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,10 +11,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ae.config import WEIGHTS_DIR
-from ae.runtime import MANIFEST
+from ae.runtime import recorded_sums
 from ae.inference import Assets
 from ae.page import bottleneck_files, page_files
 from ae.registry import MODELS
+from serve.guard import send_json
 
 UI = Path(__file__).resolve().parent.parent / "ui"
 VENDOR = UI / "vendor" / "onnxruntime-web"
@@ -36,6 +36,11 @@ def accepts(headers: list[tuple[bytes, bytes]]) -> set[str]:
     return {e.split(";")[0].strip() for e in value.split(",")}
 
 
+def plain_path(path: str) -> bool:
+    """True for a path with no empty, "." or ".." segment: the one spelling of a file."""
+    return all(part not in ("", ".", "..") for part in path.split("/")[1:])
+
+
 class GradioFiles:
     """ASGI middleware: gradio's own front-end files (/assets/, /static/) read and gzipped once each, then kept.
 
@@ -45,24 +50,40 @@ class GradioFiles:
     """
 
     PREFIXES = ("/assets/", "/static/")
+    MAX_KEPT_BYTES = 64 * 1024 * 1024  # gradio's files, plain and gzipped, are ~20 MB: room for them, not for more
 
     def __init__(self, app):
-        self.app, self.kept = app, {}
+        self.app, self.kept, self.kept_bytes = app, {}, 0
+        self.filling = {}  # key -> the task reading and compressing it: a crowd asking at once waits for one
 
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http" or scope["method"] != "GET" or not scope["path"].startswith(self.PREFIXES):
+        path = scope["path"]
+        if scope["type"] != "http" or scope["method"] != "GET" or not path.startswith(self.PREFIXES):
             return await self.app(scope, receive, send)
-        gzipped = "gzip" in accepts(scope["headers"])
-        key = (scope["path"], gzipped)
-        if key not in self.kept:
-            status, headers, body = await self.read(scope, receive)
-            if status != 200:
-                await send({"type": "http.response.start", "status": status, "headers": headers})
-                return await send({"type": "http.response.body", "body": body})
-            self.kept[key] = await asyncio.to_thread(self.prepare, scope["path"], dict(headers), body, gzipped)
-        headers, body = self.kept[key]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if not plain_path(path):  # one file, one spelling: /assets/x/../F.js would be kept again under each
+            return await send_json(send, 404, {"error": "no such file"})
+        key = (path, "gzip" in accepts(scope["headers"]))
+        if key in self.kept:
+            status, (headers, body) = 200, self.kept[key]
+        else:
+            task = self.filling.get(key)
+            if task is None:
+                task = self.filling[key] = asyncio.create_task(self.fill(scope, receive, key))
+                task.add_done_callback(lambda _: self.filling.pop(key, None))
+            status, headers, body = await asyncio.shield(task)  # one client leaving does not cancel it for the rest
+        await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
+
+    async def fill(self, scope, receive, key: tuple[str, bool]) -> tuple[int, list, bytes]:
+        """The response for key, kept if it is a 200 and there is room (a 404 is not kept)."""
+        status, headers, body = await self.read(scope, receive)
+        if status != 200:
+            return status, headers, body
+        headers, body = await asyncio.to_thread(self.prepare, key[0], dict(headers), body, key[1])
+        if self.kept_bytes + len(body) <= self.MAX_KEPT_BYTES:
+            self.kept[key] = headers, body
+            self.kept_bytes += len(body)
+        return 200, headers, body
 
     async def read(self, scope, receive) -> tuple[int, list, bytes]:
         """The inner app's whole response: status, headers and body (as chunks, never as a path to send)."""
@@ -104,7 +125,10 @@ def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
         raise ValueError(f"{path} has no recorded SHA-256")
     if not path.is_file():
         raise ValueError(f"{path} is missing")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ValueError(f"{path} cannot be read ({e.strerror})") from None
     if hashlib.sha256(data).hexdigest() != sums[name]:
         raise ValueError(f"{path} does not match its recorded SHA-256 (truncated or edited)")
     return data
@@ -112,7 +136,10 @@ def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
 
 def vendor_sums() -> dict[str, str]:
     """ui/vendor/onnxruntime-web/SHA256SUMS as name -> hex."""
-    lines = (VENDOR / "SHA256SUMS").read_text().splitlines() if (VENDOR / "SHA256SUMS").is_file() else []
+    try:
+        lines = (VENDOR / "SHA256SUMS").read_text().splitlines()
+    except (OSError, UnicodeDecodeError):  # missing or unreadable: each file then says it has no recorded SHA-256
+        lines = []
     return {name: digest for digest, name in (line.split("  ", 1) for line in lines if "  " in line)}
 
 
@@ -121,14 +148,18 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
 
     A file that fails its check is left out: the page then says so in one line and runs the models on the server.
     """
-    problems, found = [], {}
+    found = {}
     for name in MODULES:
         found[name] = (UI / name).read_bytes()  # the app's own code: a missing module is a broken checkout, not a fallback
     found.update(page_files(assets))
-    section, section_onnx = bottleneck_files(weights_dir)
+    section, section_onnx, problems = bottleneck_files(weights_dir)
     found.update(section)
-    if (weights_dir / "ae_figure.png").is_file():
+    try:
         found["ae_figure.png"] = (weights_dir / "ae_figure.png").read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError as e:
+        problems.append(f"{weights_dir / 'ae_figure.png'} cannot be read ({e.strerror}): rewrite it with `python train.py --reuse`")
     sums = vendor_sums()
     try:
         found["ort.wasm.bundle.min.mjs"] = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
@@ -137,8 +168,7 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
     except ValueError as e:
         problems.append(f"{e}: rebuild it with `node ui/vendor/vendor.mjs`")
         wasm = None
-    manifest = weights_dir / MANIFEST
-    onnx_sums = json.loads(manifest.read_text()) if manifest.is_file() else {}
+    onnx_sums = recorded_sums(weights_dir)  # the server's own models have read it at start: it is readable
     for name in [f for space in assets.spaces.values() for f in space.spec.onnx.values()] + section_onnx:
         try:
             found[name] = checked(weights_dir / name, onnx_sums, name)

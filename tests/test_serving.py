@@ -6,6 +6,7 @@ import re
 import shutil
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 import pytest
 from starlette.applications import Starlette
@@ -135,6 +136,9 @@ def test_the_server_says_at_start_which_file_of_the_page_is_wrong(tmp_path):
     ("ae_decoder.onnx", b"\0" * 100, "--model ae --reuse"),
     ("classifier.onnx", b"not onnx", "--model classifier --reuse"),
     ("vae_encoder.onnx", None, "--model vae --reuse"),
+    ("onnx.json", b'{"ae_enc', "git checkout -- weights"),
+    ("sampling_table.json", b'{"rows": [{"model": "ae', "python benchmarks/sampling_table.py"),
+    ("ae_codes.safetensors", b"\0" * 64, "git checkout -- weights"),
 ])
 def test_a_model_the_server_runs_that_is_missing_or_corrupt_stops_the_start_naming_it(tmp_path, name, damage, command):
     import subprocess
@@ -163,3 +167,65 @@ def test_an_onnx_file_of_another_model_is_refused(tmp_path):
     (weights / MANIFEST).write_text(json.dumps(sums))
     with pytest.raises(ModelFileError, match="not the ae decoder ae/registry.py describes"):
         open_session(weights, MODELS["ae"], "decoder")
+
+
+def unreadable(monkeypatch, name: str) -> None:
+    """Reading any file called name fails as it would with its permissions at 000 (the tests may run as root)."""
+    read = Path.read_bytes
+
+    def read_bytes(self):
+        if self.name == name:
+            raise PermissionError(13, "Permission denied", str(self))
+        return read(self)
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+
+
+def test_an_unreadable_model_file_is_named_with_its_command(monkeypatch):
+    from ae.registry import MODELS
+    from ae.runtime import ModelFileError, open_session
+    unreadable(monkeypatch, "ae_encoder.onnx")
+    with pytest.raises(ModelFileError, match=r"ae_encoder.onnx cannot be read \(Permission denied\): rewrite it with "
+                                             r"`python train.py --model ae --reuse`"):
+        open_session(WEIGHTS_DIR, MODELS["ae"], "encoder")
+
+
+@pytest.mark.parametrize("name, command", [("ort-wasm-simd-threaded.wasm.gz", "vendor.mjs"),
+                                           ("ae_d4_decoder.onnx", "--model ae --latent-dim 4 --reuse"),
+                                           ("ae_figure.png", "train.py")])
+def test_an_unreadable_file_of_the_page_is_named_and_left_out(assets, monkeypatch, name, command):
+    unreadable(monkeypatch, name)
+    table, problems = page_assets(assets)
+    assert "canvas.js" in table and name.removesuffix(".gz") not in table
+    assert len(problems) == 1 and name in problems[0] and "cannot be read" in problems[0] and command in problems[0]
+
+
+@pytest.mark.parametrize("name, damage", [("bottleneck.json", b"{not json"), ("bottleneck.json", b"[]"),
+                                          ("ae_d2_codes.safetensors", b"\0" * 64)], ids=["not-json", "list", "codes"])
+def test_a_broken_file_of_the_code_size_section_is_named_and_left_out(tmp_path, name, damage):
+    from ae.page import bottleneck_files
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS_DIR, weights)
+    (weights / name).write_bytes(damage)
+    files, _, problems = bottleneck_files(weights)
+    info = json.loads(files["bottleneck.json"])
+    assert len(problems) == 1 and name in problems[0], problems
+    assert ("python benchmarks/bottleneck.py" if name == "bottleneck.json" else "--latent-dim 2 --reuse") in problems[0]
+    if name == "bottleneck.json":
+        assert "measured" not in info and "bottleneck.svg" not in files and "ae" in info["planes"]
+    else:
+        assert "ae" not in info["planes"] and "ae_d2_plane.png" not in files and "vae" in info["planes"]
+
+
+@pytest.mark.parametrize("swap, named", [
+    (("vae_codes.safetensors", "ae_codes.safetensors"), "ae_codes.safetensors holds another model's codes"),
+    (("vae_samplers.safetensors", "ae_samplers.safetensors"), "ae_samplers.safetensors was fitted to other codes"),
+    (("pca_codes.safetensors", "vae_codes.safetensors"), "vae_codes.safetensors holds another model's codes"),
+])
+def test_a_codes_or_samplers_file_of_another_model_stops_the_start(tmp_path, swap, named):
+    from ae.store import WeightsError
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS_DIR, weights)
+    shutil.copy(weights / swap[0], weights / swap[1])
+    with pytest.raises(WeightsError, match=named) as e:
+        load_assets(weights)
+    assert "--reuse" in str(e.value)

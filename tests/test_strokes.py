@@ -12,7 +12,7 @@ from ae.model import load_model
 from ae.page import page_files
 from ae.checks import Drawing, parse_drawing
 from ae.config import MAX_POINTS, MAX_STROKES
-from ae.strokes import BOX, CENTRE, PEN, centre_of_mass, drawing_to_input, encode_image, prepare_strokes
+from ae.strokes import BOX, CENTRE, PEN, REACH, centre_of_mass, drawing_to_input, encode_image, prepare_strokes, render
 from drawn_digits import NOT_DIGITS, drawn_digits
 
 SEVEN = [np.array([[60.0, 50.0], [220.0, 50.0], [120.0, 250.0]])]  # one stroke, canvas pixels
@@ -91,9 +91,41 @@ def test_strokes_are_drawn_with_mnists_pen_width():
     assert BOX - 1 <= ink_box(bar, threshold=0)[0] <= BOX
 
 
+def brute_force_ink(segments: np.ndarray) -> np.ndarray:
+    """Each of the 784 pixels' distance to each segment, one pair at a time: the definition, slowly."""
+    ink = np.zeros((28, 28))
+    for r in range(28):
+        for c in range(28):
+            p, best = np.array([c, r], dtype=np.float64), np.inf
+            for a, b in segments:
+                ab = b - a
+                t = 0.0 if ab @ ab == 0 else min(max((p - a) @ ab / (ab @ ab), 0.0), 1.0)
+                best = min(best, float(np.linalg.norm(a + t * ab - p)))
+            ink[r, c] = min(max(REACH - best, 0.0), 1.0)
+    return ink
+
+
+@pytest.mark.parametrize("n", [1, 3, 300])
+def test_rendering_in_chunks_is_the_distance_to_the_nearest_segment(n):
+    segments = np.random.default_rng(n).uniform(-4, 32, (n, 2, 2))  # some partly off the image
+    segments[0, 1] = segments[0, 0]  # a tap among them
+    np.testing.assert_allclose(render(segments), brute_force_ink(segments), atol=1e-12)
+
+
 def test_a_tap_is_a_dot_in_the_middle():
     x = prepare_strokes([np.array([[40.0, 40.0]])])
     assert x.sum() == pytest.approx(np.pi * (PEN / 2 + 0.25) ** 2, rel=0.25) and x[14, 14] == 1
+
+
+@pytest.mark.parametrize("side", [0.0, 5e-324, 1e-310, 1e-300, 1e-4])
+def test_a_drawing_too_small_to_scale_is_a_dot_not_nan(side):
+    x = prepare_strokes([np.array([[0.0, 0.0], [side, side]])])
+    np.testing.assert_array_equal(x, prepare_strokes([np.array([[40.0, 40.0]])]))
+
+
+def test_a_preparation_that_is_not_finite_is_refused():
+    with pytest.raises(ValueError, match="not finite"):
+        drawing_to_input(Drawing(image=np.full((28, 28), np.nan)))
 
 
 def test_an_example_is_used_exactly():

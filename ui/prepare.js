@@ -7,6 +7,7 @@ export const BOX = 20;
 export const PEN = 3.0; // stroke width in model pixels (ae/strokes.py says why)
 const CENTRE = 14;
 const REACH = PEN / 2 + 0.5; // a pixel farther than this from every stroke gets no ink
+const MIN_SIDE = 1e-3; // canvas px: a drawing smaller than this is a dot (ae/strokes.py says why)
 
 // segments: Float64Array(4 * S) of x0, y0, x1, y1 in pixel units -> ink Float64Array(784)
 function render(segments) {
@@ -56,7 +57,7 @@ export function prepareStrokes(strokes) {
   const lo = [Math.min(...xs), Math.min(...ys)];
   const size = [Math.max(...xs) - lo[0], Math.max(...ys) - lo[1]];
   const side = Math.max(...size);
-  const scale = side > 0 ? (BOX - 2 * REACH) / side : 0; // ink reaches REACH beyond a stroke: all of it in 20 px
+  const scale = side > MIN_SIDE ? (BOX - 2 * REACH) / side : 0; // ink reaches REACH beyond a stroke: all of it in 20 px
   const list = [];
   for (const stroke of strokes) {
     const pairs = stroke.length > 1 ? stroke.length - 1 : 1; // a tap is a segment of length 0
