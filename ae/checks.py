@@ -117,7 +117,8 @@ def check_strokes(strokes: Any) -> list[np.ndarray]:
                 raise ValueError(f"stroke {i}: each point must be [x, y], got {str(p)[:40]}")
             x, y = to_float(p[0], f"stroke {i}: x"), to_float(p[1], f"stroke {i}: y")
             if abs(x) > MAX_COORD or abs(y) > MAX_COORD:
-                raise ValueError(f"stroke {i}: points are canvas pixels, at most {MAX_COORD:g} in size, got [{x:g}, {y:g}]")
+                raise ValueError(f"stroke {i}: points are canvas pixels, at most {MAX_COORD:g} in size, "
+                                 f"got [{x:g}, {y:g}]")
             points.append((x, y))
         out.append(np.array(points, dtype=np.float64))
     return out

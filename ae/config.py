@@ -16,7 +16,8 @@ MEAN_PIXEL, STD_PIXEL = 0.1307, 0.3081  # of the 60,000 training images in [0, 1
 
 SURE = 0.9  # the judge is sure of an image when its top probability is at least this
 FRAMES = 9  # images on an interpolation path, both ends included
-MAX_STROKES, MAX_POINTS = 200, 2000  # a digit has a few strokes of a few hundred points (the page drops points < 1 px apart)
+# a digit has a few strokes of a few hundred points (the page drops points < 1 px apart)
+MAX_STROKES, MAX_POINTS = 200, 2000
 MAX_COORD = 10_000.0  # points are canvas pixels; anything larger is not a drawing: an extent of at most 20,000
 MAX_CODE = 1000.0  # codes of the data lie within about 20 of 0; this far out the decoder is still finite
 LIMITS = {"sure": SURE, "frames": FRAMES, "max_strokes": MAX_STROKES, "max_points": MAX_POINTS, "max_code": MAX_CODE}

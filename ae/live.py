@@ -1,4 +1,5 @@
-"""The server's live path, for pages that cannot run the models themselves: a drawing or a code in, pixels and numbers out."""
+"""The server's live path, for pages that cannot run the models themselves: a drawing or a code in, pixels and
+numbers out."""
 from dataclasses import asdict
 
 from ae.checks import check_code, check_name, check_names, drawing_from, parse_request
@@ -12,7 +13,8 @@ def reconstruct_drawing(spaces: dict[str, Space], body: str) -> dict:
 
     Pixels travel as base64 of 784 bytes; {"empty": true} for a drawing with no strokes.
     """
-    msg = parse_request(body, {"drawing", "spaces"}, '{"drawing": {"strokes": [...]} or {"image": ...}, "spaces": [...]}')
+    msg = parse_request(body, {"drawing", "spaces"},
+                        '{"drawing": {"strokes": [...]} or {"image": ...}, "spaces": [...]}')
     names = check_names(msg["spaces"], list(spaces))
     x = drawing_to_input(drawing_from(msg["drawing"]))  # (1, 1, 28, 28) or None
     if x is None:

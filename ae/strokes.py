@@ -11,7 +11,8 @@ from ae.checks import Drawing, check_finite
 from ae.config import IMAGE_SIZE
 
 BOX = 20.0  # MNIST fitted each digit, ink and all, in a 20x20 box keeping its aspect ratio
-PEN = 3.0  # stroke width in model pixels, whatever the drawing's size: drawn digits then carry MNIST's mean ink (103 of 784)
+# stroke width in model pixels, whatever the drawing's size: drawn digits then carry MNIST's mean ink (103 of 784)
+PEN = 3.0
 REACH = PEN / 2 + 0.5  # a pixel farther than this from every stroke gets no ink
 CENTRE = 14.0  # MNIST's centre of mass in pixel indices (the training set's mean is 14.00 down, 14.01 across)
 MIN_SIDE = 1e-3  # canvas px: a drawing smaller than this is a dot (its scale, 16 / side, would overflow near 1e-308)
@@ -72,7 +73,8 @@ def prepare_strokes(strokes: list[np.ndarray]) -> np.ndarray:
     points = np.concatenate(strokes)  # (N, 2)
     lo, hi = points.min(axis=0), points.max(axis=0)
     side = (hi - lo).max()
-    scale = (BOX - 2 * REACH) / side if side > MIN_SIDE else 0.0  # ink reaches REACH beyond a stroke: all of it in 20 px
+    # ink reaches REACH beyond a stroke: all of it in 20 px
+    scale = (BOX - 2 * REACH) / side if side > MIN_SIDE else 0.0
     segments = (segments_of(strokes) - lo) * scale  # (S, 2, 2), the drawing's box from (0, 0)
     segments += CENTRE - (hi - lo) * scale / 2  # its box centred first
     segments += CENTRE - centre_of_mass(render(segments))  # then its centre of mass

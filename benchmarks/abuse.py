@@ -98,11 +98,12 @@ async def main(argv: list[str] | None = None) -> None:
                                                  json.dumps({"data": [drawing["strokes"]]}).encode())] * args.at_once),
             await phase("interpolate", served.pid, [("POST", f"{served.url}gradio_api/run/interpolate",
                                                      json.dumps({"data": [-1, 3, payload]}).encode())] * args.at_once),
-            await phase("fallback", served.pid, [("POST", f"{served.url}live/reconstruct",
-                                                  json.dumps({"drawing": drawing, "spaces": ["ae", "vae", "pca"]}).encode())]
-                        * args.at_once),
+            await phase("fallback", served.pid,
+                        [("POST", f"{served.url}live/reconstruct",
+                          json.dumps({"drawing": drawing, "spaces": ["ae", "vae", "pca"]}).encode())] * args.at_once),
             await phase("crowd", served.pid, [("GET", served.url + asset.lstrip("/"), None)] * args.spellings),
-            await phase("assets", served.pid, [("GET", u, None) for u in asset_spellings(served.url, asset, args.spellings)]),
+            await phase("assets", served.pid,
+                        [("GET", u, None) for u in asset_spellings(served.url, asset, args.spellings)]),
         ]
         tracebacks = served.output().count("Traceback")
     worst = max(r["peak_rise_mb"] for r in rows)

@@ -21,7 +21,8 @@ UI = Path(__file__).resolve().parent.parent / "ui"
 VENDOR = UI / "vendor" / "onnxruntime-web"
 # The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
 MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
-           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js", "planes.js",
+           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js",
+           "planes.js",
            "page.js"]
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml",
@@ -150,7 +151,8 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
     """
     found = {}
     for name in MODULES:
-        found[name] = (UI / name).read_bytes()  # the app's own code: a missing module is a broken checkout, not a fallback
+        # the app's own code: a missing module is a broken checkout, not a fallback
+        found[name] = (UI / name).read_bytes()
     found.update(page_files(assets))
     section, section_onnx, problems = bottleneck_files(weights_dir)
     found.update(section)
@@ -159,7 +161,8 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
     except FileNotFoundError:
         pass
     except OSError as e:
-        problems.append(f"{weights_dir / 'ae_figure.png'} cannot be read ({e.strerror}): rewrite it with `python train.py --reuse`")
+        problems.append(f"{weights_dir / 'ae_figure.png'} cannot be read ({e.strerror}): "
+                        "rewrite it with `python train.py --reuse`")
     sums = vendor_sums()
     try:
         found["ort.wasm.bundle.min.mjs"] = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")

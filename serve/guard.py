@@ -219,7 +219,8 @@ class GradioCalls:
 
     @staticmethod
     def input_errors_as_400(send):
-        """A send that turns gradio's 500 for an error a handler raised on purpose (gr.Error: it has a title) into 400."""
+        """A send that turns gradio's 500 for an error a handler raised on purpose (gr.Error: it has a title) into
+        400."""
         start = None
 
         async def wrapped(message):

@@ -45,5 +45,6 @@ def live_routes(spaces: dict[str, Space]) -> list[Route]:
     Outside gradio's queue: measured here, a gradio event costs 4 to 9 ms of server CPU around its handler,
     a plain route about 0.5 ms. They are stateless, so no session can see another's.
     """
-    return [Route("/live/reconstruct", answer(lambda body: reconstruct_drawing(spaces, body), heavy=True), methods=["POST"]),
+    return [Route("/live/reconstruct", answer(lambda body: reconstruct_drawing(spaces, body), heavy=True),
+                  methods=["POST"]),
             Route("/live/decode", answer(lambda body: decode_code(spaces, body)), methods=["POST"])]

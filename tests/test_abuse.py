@@ -110,7 +110,8 @@ CASES = {
     "interpolate: True for the choice 1": ("interpolate", interpolate_body(True, 3, ""), False),
     "interpolate: '1' for the choice 1": ("interpolate", interpolate_body("1", 3, ""), False),
     "interpolate: a lone surrogate": ("interpolate", b'{"data": [-1, 3, "\\ud800"]}', False),
-    "interpolate: a lone surrogate in the drawing": ("interpolate", b'{"data": [-1, 3, "{\\"strokes\\": [[[\\"\\ud800\\", 1]]]}"]}', False),
+    "interpolate: a lone surrogate in the drawing": (
+        "interpolate", b'{"data": [-1, 3, "{\\"strokes\\": [[[\\"\\ud800\\", 1]]]}"]}', False),
     "prepare: a lone surrogate": ("prepare", b'{"data": [[[["\\ud800", 1]]]]}', False),
     "prepare: too many points": ("prepare", strokes_body([[[1, 1]] * (MAX_POINTS + 1)]), False),
     "prepare: a tiny drawing": ("prepare", strokes_body(TINY), True),
@@ -150,7 +151,8 @@ def test_component_server_for_no_component_is_404(app, component):
     assert status == 404, (status, text)
 
 
-@pytest.mark.parametrize("path", [f"gradio_api/call/decode/{uuid.uuid4().hex}", f"gradio_api/call/v2/decode/{uuid.uuid4().hex}",
+@pytest.mark.parametrize("path", [f"gradio_api/call/decode/{uuid.uuid4().hex}",
+                                  f"gradio_api/call/v2/decode/{uuid.uuid4().hex}",
                                   f"gradio_api/queue/data?session_hash={uuid.uuid4().hex}", "gradio_api/queue/data"])
 def test_a_stream_of_no_event_is_404(app, path):
     status, text = get(app.url + path)

@@ -34,9 +34,11 @@ def get(client, path: str, encoding: str = "identity"):
     return client.get(path, headers={"Accept-Encoding": encoding})
 
 
-@pytest.mark.parametrize("name, media", [("canvas.js", "text/javascript"), ("ort.wasm.bundle.min.mjs", "text/javascript"),
-                                         ("ae_encoder.onnx", "application/octet-stream"), ("spaces.json", "application/json"),
-                                         ("ae_map.png", "image/png"), ("ort-wasm-simd-threaded.wasm", "application/wasm")])
+@pytest.mark.parametrize("name, media", [("canvas.js", "text/javascript"),
+                                         ("ort.wasm.bundle.min.mjs", "text/javascript"),
+                                         ("ae_encoder.onnx", "application/octet-stream"),
+                                         ("spaces.json", "application/json"), ("ae_map.png", "image/png"),
+                                         ("ort-wasm-simd-threaded.wasm", "application/wasm")])
 def test_a_listed_file_is_served_with_its_type_and_long_caching(served, name, media):
     client, version, _ = served
     r = get(client, f"/ui/{version}/{name}")
@@ -122,14 +124,16 @@ def test_the_server_says_at_start_which_file_of_the_page_is_wrong(tmp_path):
     shutil.copytree(WEIGHTS_DIR, weights)
     (weights / "ae_d4_decoder.onnx").write_bytes(b"\0" * 100)  # run only in the page: left out, the rest serves
     with serve_app(env={"AE_WEIGHTS": str(weights)}) as served:
-        version = re.search(r"ui/([0-9a-f]{12})/canvas\.js", urllib.request.urlopen(served.url, timeout=10).read().decode())[1]
+        page = urllib.request.urlopen(served.url, timeout=10).read().decode()
+        version = re.search(r"ui/([0-9a-f]{12})/canvas\.js", page)[1]
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(f"{served.url}ui/{version}/ae_d4_decoder.onnx", timeout=10)
         assert e.value.code == 404
         with urllib.request.urlopen(f"{served.url}ui/{version}/ae_decoder.onnx", timeout=10) as r:
             assert r.status == 200
         log = served.output()
-    assert "warning:" in log and "ae_d4_decoder.onnx" in log and "python train.py --model ae --latent-dim 4 --reuse" in log
+    assert "warning:" in log and "ae_d4_decoder.onnx" in log
+    assert "python train.py --model ae --latent-dim 4 --reuse" in log
 
 
 @pytest.mark.parametrize("name, damage, command", [
@@ -146,7 +150,8 @@ def test_a_model_the_server_runs_that_is_missing_or_corrupt_stops_the_start_nami
     weights = tmp_path / "weights"
     shutil.copytree(WEIGHTS_DIR, weights)
     (weights / name).unlink() if damage is None else (weights / name).write_bytes(damage)
-    out = subprocess.run([sys.executable, "app.py"], cwd=UI.parent, env={**__import__("os").environ, "AE_WEIGHTS": str(weights)},
+    env = {**__import__("os").environ, "AE_WEIGHTS": str(weights)}
+    out = subprocess.run([sys.executable, "app.py"], cwd=UI.parent, env=env,
                          capture_output=True, text=True, timeout=120)
     assert out.returncode != 0 and "Traceback" not in out.stderr
     assert name in out.stderr and command in out.stderr, out.stderr

@@ -140,7 +140,8 @@ def test_mouse_drawn_digits_of_every_size_come_back_as_themselves():
     ae, _ = load_model(WEIGHTS_DIR / "ae.safetensors")
     judge, _ = load_model(WEIGHTS_DIR / "classifier.safetensors", "Classifier")
     digits = drawn_digits(200, seed=7)
-    x = torch.from_numpy(np.concatenate([drawing_to_input(Drawing(strokes=[np.round(np.array(s) * 280, 1) for s in d.strokes]))
+    x = torch.from_numpy(np.concatenate([drawing_to_input(Drawing(strokes=[np.round(np.array(s) * 280, 1)
+                                                                          for s in d.strokes]))
                                          for d in digits]))
     with torch.no_grad():
         right = (judge(ae(x)).argmax(1).numpy() == [d.digit for d in digits])
