@@ -59,18 +59,29 @@ def recorded_sums(weights_dir: Path) -> dict[str, str]:
     return sums
 
 
-def open_session(weights_dir: Path, spec: Spec, part: str) -> "ort.InferenceSession":
-    """An InferenceSession of spec's ONNX file for part, checked against the registry."""
-    path = weights_dir / spec.onnx[part]
+def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
+    """The bytes of path if their SHA-256 is the one recorded under name; ValueError saying what is wrong."""
+    if name not in sums:
+        raise ValueError(f"{path} has no recorded SHA-256")
     if not path.is_file():
-        raise ModelFileError(f"{path} is missing: rewrite it with `{spec.rebuild}`")
+        raise ValueError(f"{path} is missing")
     try:
         data = path.read_bytes()
     except OSError as e:
-        raise ModelFileError(f"{path} cannot be read ({e.strerror}): rewrite it with `{spec.rebuild}`") from None
-    if hashlib.sha256(data).hexdigest() != recorded_sums(weights_dir).get(path.name):
-        raise ModelFileError(f"{path} does not match the SHA-256 recorded in {weights_dir / MANIFEST} (truncated, "
-                             f"edited or from another training run): rewrite it with `{spec.rebuild}`")
+        raise ValueError(f"{path} cannot be read ({e.strerror})") from None
+    if hashlib.sha256(data).hexdigest() != sums[name]:
+        raise ValueError(f"{path} does not match the SHA-256 recorded for it (truncated, edited or from another "
+                         "training run)")
+    return data
+
+
+def open_session(weights_dir: Path, spec: Spec, part: str) -> "ort.InferenceSession":
+    """An InferenceSession of spec's ONNX file for part, checked against the registry."""
+    path = weights_dir / spec.onnx[part]
+    try:
+        data = checked(path, recorded_sums(weights_dir), path.name)
+    except ValueError as e:
+        raise ModelFileError(f"{e}: rewrite it with `{spec.rebuild}`") from None
     try:
         session = ort.InferenceSession(data, options(), providers=["CPUExecutionProvider"])
     except Exception as e:  # onnxruntime raises its own exception types for a file it cannot parse

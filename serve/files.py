@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from ae.config import WEIGHTS_DIR
-from ae.runtime import recorded_sums
+from ae.runtime import checked, recorded_sums
 from ae.inference import Assets
 from ae.page import bottleneck_files, page_files
 from ae.registry import MODELS
@@ -118,21 +118,6 @@ class Asset:
     body: bytes | None  # None: only compressed copies are kept (the runtime), decompressed for a client that needs it
     media_type: str
     encoded: dict[str, bytes]  # "br" / "gzip" -> bytes
-
-
-def checked(path: Path, sums: dict[str, str], name: str) -> bytes:
-    """The bytes of path if their SHA-256 is the one recorded under name; ValueError saying what is wrong."""
-    if name not in sums:
-        raise ValueError(f"{path} has no recorded SHA-256")
-    if not path.is_file():
-        raise ValueError(f"{path} is missing")
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise ValueError(f"{path} cannot be read ({e.strerror})") from None
-    if hashlib.sha256(data).hexdigest() != sums[name]:
-        raise ValueError(f"{path} does not match its recorded SHA-256 (truncated or edited)")
-    return data
 
 
 def vendor_sums() -> dict[str, str]:
