@@ -29,6 +29,22 @@ function groupRadios(fieldset, name) {
   new MutationObserver(rename).observe(fieldset, { subtree: true, childList: true, attributeFilter: ["name"] });
 }
 
+// What lies below the core stays unseen (ui/app.css) until the core's parts and the examples strip are drawn, so it
+// shows in its place instead of jumping. Watched once here: a :has() rule in the CSS did the same, but chromium
+// re-checked it on every change of the page, and slider drags lost a third of their decodes.
+const DRAWN = ["#canvas .ae-live", "#out .ae-out", ".ae-rows .z", ".ae-example"];
+
+function revealWhenDrawn() {
+  const drawn = () => DRAWN.every((selector) => document.querySelector(selector));
+  if (drawn()) return document.body.classList.add("ae-drawn");
+  const watch = new MutationObserver(() => {
+    if (!drawn()) return;
+    document.body.classList.add("ae-drawn");
+    watch.disconnect();
+  });
+  watch.observe(document.body, { subtree: true, childList: true });
+}
+
 function present(on, button) {
   document.body.classList.toggle("present", on);
   button.textContent = on ? "Full page" : "Presenter view";
@@ -40,6 +56,7 @@ function present(on, button) {
 }
 
 export function mount() {
+  revealWhenDrawn();
   document.querySelectorAll("fieldset.block:has(input[type=radio])").forEach((f, i) => groupRadios(f, `choice-${i}`));
   const toggle = document.querySelector("#present-toggle");
   present(new URLSearchParams(location.search).has("present"), toggle);
