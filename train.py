@@ -3,6 +3,8 @@
 python train.py                       # the autoencoder, seed recipe (Adam, MSE, 20 epochs, batch 64) -> weights/
 python train.py --model vae           # the VAE with the same backbone (Bernoulli ELBO)
 python train.py --latent-dim 2        # the same layers with a 2-number code -> weights/ae_d2.*
+python train.py --latent-dim 2 --record   # the same, recorded for the page's replay (weights/ae_d2_replay.*)
+python train.py --latent-dim 2 --record --zero-output-bias   # the recipe before the fix, recorded only
 python train.py --model classifier    # the judge (last 5,000 training digits held out to calibrate it)
 python train.py --limit 128 --batch-size 64 --epochs 1 --out runs/smoke   # two batches: a smoke test
 """
@@ -11,6 +13,7 @@ import json
 import platform
 import time
 from pathlib import Path
+from typing import Callable
 
 import torch
 import torch.nn.functional as F
@@ -18,15 +21,16 @@ from tqdm import tqdm
 
 from ae.config import DATA_DIR, LATENT_DIM, WEIGHTS_DIR
 from ae.data import load_mnist, to_float
-from ae.export import export_model
+from ae.export import export_decoder, export_model
 from ae.images import reconstruction_figure
 from ae.judge import Classifier, accuracy, fit_temperature, judge_all, train_classifier
 from ae.latent import encode_all, latent_stats
 from ae.metrics import PR_K, expected_calibration_error, realism_reference
 from ae.meter import METER_STRIDE, meter_codes, meter_reference
-from ae.model import VAE, Autoencoder, kl_to_standard_normal, load_model, reparameterize, save_model
+from ae.model import VAE, Autoencoder, kl_to_standard_normal, load_model, reparameterize, save_model, start_at_mean
 from ae.pca import fit_pca
-from ae.registry import MODELS, Spec, spec_for
+from ae.registry import MODELS, RECORDINGS, Spec, spec_for
+from ae.replay import REPLAY_DIGITS, Recorder
 from ae.sampling import fit_samplers
 from ae.store import save_tensors
 
@@ -47,6 +51,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=0, help="seed for initialisation, shuffling and sampling (default: 0)")
     p.add_argument("--limit", type=int, default=0,
                    help="use only the first N training and test images, for smoke tests (default: all)")
+    p.add_argument("--record", action="store_true",
+                   help="record the run for the page's replay: <out>/<model>_replay.safetensors and its decoders")
+    p.add_argument("--zero-output-bias", action="store_true",
+                   help="start the output bias at 0, the recipe before the fix; with --record, writes only the run")
     p.add_argument("--reuse", action="store_true",
                    help="skip training: load <out>/<model>.safetensors and rewrite the artefacts derived from it")
     p.add_argument("--out", type=Path, default=WEIGHTS_DIR,
@@ -57,6 +65,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.latent_dim < 1:
         p.error(f"--latent-dim must be at least 1, got {args.latent_dim}")
     args.spec = spec_for(args.model, args.latent_dim)
+    args.recording = None
+    if args.record:
+        name = args.spec.name + ("_zero_bias" if args.zero_output_bias else "")
+        if name not in RECORDINGS or args.reuse:
+            runs = "; ".join(r.command for r in RECORDINGS.values())
+            p.error(f"--record trains one of the runs the page replays ({runs}), not {name}"
+                    + (" with --reuse" if args.reuse else ""))
+        args.recording = RECORDINGS[name]
+    elif args.zero_output_bias:
+        p.error("--zero-output-bias only records a run for the replay: add --record")
     args.epochs = args.spec.epochs if args.epochs is None else args.epochs
     args.batch_size = args.spec.batch_size if args.batch_size is None else args.batch_size
     args.lr = args.spec.lr if args.lr is None else args.lr
@@ -97,8 +115,10 @@ def evaluate(model: torch.nn.Module, x: torch.Tensor, *, batch_size: int = 1000)
 
 
 def train_epoch(model: torch.nn.Module, loss_fn, x: torch.Tensor, opt: torch.optim.Optimizer, *,
-                batch_size: int, gen: torch.Generator, desc: str, bar: bool = True) -> float:
-    """One shuffled pass over x (N, 1, 28, 28); returns the mean training loss."""
+                batch_size: int, gen: torch.Generator, desc: str, bar: bool = True,
+                after_step: Callable[[float], None] | None = None) -> float:
+    """One shuffled pass over x (N, 1, 28, 28), calling after_step(loss) after each step; returns the mean
+    training loss."""
     model.train()
     order = torch.randperm(len(x), generator=gen)
     total, seen = 0.0, 0
@@ -109,7 +129,10 @@ def train_epoch(model: torch.nn.Module, loss_fn, x: torch.Tensor, opt: torch.opt
         opt.zero_grad(set_to_none=True)
         loss.backward()
         opt.step()
-        total, seen = total + loss.item() * len(xb), seen + len(xb)
+        value = loss.item()
+        total, seen = total + value * len(xb), seen + len(xb)
+        if after_step is not None:
+            after_step(value)
         steps.set_postfix(loss=f"{total / seen:.4f}", refresh=False)
     model.eval()
     return total / seen
@@ -136,20 +159,33 @@ def write_latents(name: str, model: torch.nn.Module, data, out: Path, seed: int)
 
 
 def fit(model_name: str, x_train: torch.Tensor, x_test: torch.Tensor, *, latent_dim: int, epochs: int,
-        batch_size: int, lr: float, seed: int, log: bool = True,
-        device: str = "cpu") -> tuple[torch.nn.Module, list[dict]]:
-    """Train a fresh "ae" or "vae" on x_train (N, 1, 28, 28); returns it in eval mode and its per-epoch history."""
+        batch_size: int, lr: float, seed: int, log: bool = True, device: str = "cpu", zero_bias: bool = False,
+        on_step: Callable[[torch.nn.Module, int, float | None], None] | None = None,
+        ) -> tuple[torch.nn.Module, list[dict]]:
+    """Train a fresh "ae" or "vae" on x_train (N, 1, 28, 28), calling on_step(model, step, loss) at step 0 and after
+    every step; returns it in eval mode and its per-epoch history."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)  # the shuffling stays on the CPU, so a seed shuffles alike everywhere
     model = CLASSES[model_name](latent_dim=latent_dim).eval().to(device)
+    if zero_bias:
+        start_at_mean(model.decoder, 0.5)  # logit(0.5) = 0: the seed's zero output bias, before the fix
+    step = 0
+
+    def after_step(loss: float) -> None:
+        nonlocal step
+        step += 1
+        on_step(model, step, loss)
     x_train, x_test = x_train.to(device), x_test.to(device)
     loss_fn = ae_loss if model_name == "ae" else vae_loss
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     history = [{"epoch": 0, "train_loss": None, "test_mse": evaluate(model, x_test)}]
+    if on_step is not None:
+        on_step(model, 0, None)
     start = time.perf_counter()
     for epoch in range(1, epochs + 1):
         train_loss = train_epoch(model, loss_fn, x_train, opt, batch_size=batch_size, gen=gen,
-                                 desc=f"epoch {epoch}/{epochs}", bar=log)
+                                 desc=f"epoch {epoch}/{epochs}", bar=log,
+                                 after_step=None if on_step is None else after_step)
         history.append({"epoch": epoch, "train_loss": train_loss, "test_mse": evaluate(model, x_test)})
         if log:
             print(f"epoch {epoch:2d}/{epochs}  train loss {train_loss:.5f}  test mse {history[-1]['test_mse']:.5f}"
@@ -163,6 +199,27 @@ def write_test_codes(name: str, model: torch.nn.Module, data, out: Path) -> None
                  {"test_codes": encode_all(model, data.test_images), "test_labels": data.test_labels}, kind="TestCodes")
 
 
+def make_recorder(args: argparse.Namespace, data) -> Recorder:
+    """What --record keeps of this run: the first test digits' codes, the seed's ten digits, the test MSE."""
+    x_test = to_float(data.test_images)  # (N, 1, 28, 28)
+    steps_per_epoch = -(-len(data.train_images) // args.batch_size)
+    return Recorder(args.recording, total_steps=steps_per_epoch * args.epochs, steps_per_epoch=steps_per_epoch,
+                    digits=x_test[:REPLAY_DIGITS], seed_digits=x_test[first_of_each_digit(data.test_labels)],
+                    x_test=x_test, evaluate=evaluate)
+
+
+def write_recording(recorder: Recorder, model: torch.nn.Module, out: Path, facts: dict) -> None:
+    """Write the recording and its decoders (float16 ONNX, rebuilt from the kept state dicts)."""
+    def write_decoder(state: dict, path: Path) -> None:
+        then = CLASSES[recorder.recording.spec.family](latent_dim=model.latent_dim).eval()
+        then.decoder.load_state_dict(state)
+        export_decoder(then, path)
+
+    facts = recorder.save(out, write_decoder, facts)
+    print(f"recorded {len(recorder.rows)} points, {len(facts['decoders'])} decoders in {facts['recording_s']:.0f}s: "
+          f"{out / recorder.recording.file}")
+
+
 def train_autoencoder(args: argparse.Namespace, data) -> dict:
     """Train (or with --reuse load) the AE or VAE, then write its weights, summary, latents and figure."""
     spec: Spec = args.spec
@@ -174,9 +231,11 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
         model, _ = load_model(path, kind)
         summary = json.loads(summary_path.read_text())
     else:
+        recorder = None if args.recording is None else make_recorder(args, data)
         start = time.perf_counter()
         model, history = fit(args.model, x_train, x_test, latent_dim=args.latent_dim, epochs=args.epochs,
-                             batch_size=args.batch_size, lr=args.lr, seed=args.seed)
+                             batch_size=args.batch_size, lr=args.lr, seed=args.seed, zero_bias=args.zero_output_bias,
+                             on_step=recorder)
         recipe = {"model": kind, "latent_dim": args.latent_dim, "optimizer": "Adam", "epochs": args.epochs,
                   "batch_size": args.batch_size, "lr": args.lr, "seed": args.seed, "train_images": len(x_train),
                   "test_images": len(x_test), "loss": spec.loss}
@@ -189,6 +248,10 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
             "torch": torch.__version__,
             "machine": f"{platform.machine()}, {torch.get_num_threads()} threads",
         }
+        if recorder is not None:
+            write_recording(recorder, model, args.out, {"recipe": recipe, "wall_time_s": summary["wall_time_s"]})
+        if args.zero_output_bias:  # the recipe before the fix: replayed, never shipped
+            return summary
         save_model(model, path, {"latent_dim": args.latent_dim, "test_mse": summary["test_mse"], "recipe": recipe})
 
     if args.latent_dim == LATENT_DIM:

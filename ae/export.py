@@ -113,6 +113,18 @@ def export_model(model: nn.Module, spec: Spec, out: Path) -> dict[str, str]:
         encoder = mean_encoder(model) if isinstance(model, VAE) else Encoder(model)
         files = {spec.onnx["encoder"]: to_onnx(encoder, x, "x", ["z"], half=spec.half),
                  spec.onnx["decoder"]: to_onnx(Decoder(model), z, "z", ["image"], half=spec.half)}
+    return write_files(files, out)
+
+
+def export_decoder(model: nn.Module, path: Path) -> str:
+    """Write model's decoder alone as a float16 ONNX file (a recorded point of a training run); returns its
+    SHA-256."""
+    z = torch.zeros(2, model.latent_dim)
+    return write_files({path.name: to_onnx(Decoder(model), z, "z", ["image"], half=True)}, path.parent)[path.name]
+
+
+def write_files(files: dict[str, bytes], out: Path) -> dict[str, str]:
+    """Write ONNX files into out and record their SHA-256 in out/onnx.json, which the server checks at start."""
     for name, data in files.items():
         (out / name).write_bytes(data)
     sums = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}

@@ -109,3 +109,36 @@ def test_latent_dim_names_the_files_and_sizes_the_code(tmp_path):
     codes, _ = load_tensors(tmp_path / "ae_d2_codes.safetensors", "TestCodes")
     assert codes["test_codes"].shape == (128, 2)
     assert not (tmp_path / "ae.safetensors").exists() and not (tmp_path / "pca.safetensors").exists()
+
+
+RECORD = ["--latent-dim", "2", "--limit", "640", "--batch-size", "64", "--epochs", "2"]  # 20 steps
+
+
+@pytest.mark.parametrize("model", ["ae", "vae"])
+def test_recording_a_run_leaves_its_training_unchanged(tmp_path, model):
+    train.main(RECORD + ["--model", model, "--out", str(tmp_path / "plain")])
+    train.main(RECORD + ["--model", model, "--record", "--out", str(tmp_path / "recorded")])
+    name = f"{model}_d2"
+    plain, _ = load_tensors(tmp_path / "plain" / f"{name}.safetensors", "VAE" if model == "vae" else "Autoencoder")
+    recorded, _ = load_tensors(tmp_path / "recorded" / f"{name}.safetensors",
+                               "VAE" if model == "vae" else "Autoencoder")
+    assert plain.keys() == recorded.keys()
+    for key in plain:  # bit for bit
+        assert np.array_equal(plain[key], recorded[key]), key
+
+
+def test_a_recording_ends_at_the_shipped_run_and_keeps_its_decoders(tmp_path):
+    out = tmp_path / "run"
+    train.main(RECORD + ["--record", "--out", str(out)])
+    rec, facts = load_tensors(out / "ae_d2_replay.safetensors", "Replay")
+    steps = rec["steps"]
+    assert steps[0] == 0 and steps[-1] == 20 and np.all(np.diff(steps) > 0)
+    assert rec["codes"].shape == (len(steps), 640, 2) and rec["recons"].shape == (len(steps), 10, 28, 28)
+    assert np.isnan(rec["train_loss"][0]) and np.all(np.isfinite(rec["train_loss"][1:]))
+    model, _ = load_model(out / "ae_d2.safetensors")
+    x_test = to_float(train.load_mnist(train.DATA_DIR).test_images[:640])
+    with torch.no_grad():
+        assert np.array_equal(rec["codes"][-1], model.encode(x_test).half().numpy())
+        assert rec["test_mse"][-1] == pytest.approx(train.evaluate(model, x_test), rel=1e-6)
+    assert str(int(steps[-1])) in facts["decoders"]
+    assert len(facts["decoders"]) == 8
