@@ -200,12 +200,11 @@ def write_test_codes(name: str, model: torch.nn.Module, data, out: Path) -> None
 
 
 def make_recorder(args: argparse.Namespace, data) -> Recorder:
-    """What --record keeps of this run: the first test digits' codes, the seed's ten digits, the test MSE."""
+    """What --record keeps of this run: the first test digits' codes and MSE, the seed's ten digits."""
     x_test = to_float(data.test_images)  # (N, 1, 28, 28)
     steps_per_epoch = -(-len(data.train_images) // args.batch_size)
     return Recorder(args.recording, total_steps=steps_per_epoch * args.epochs, steps_per_epoch=steps_per_epoch,
-                    digits=x_test[:REPLAY_DIGITS], seed_digits=x_test[first_of_each_digit(data.test_labels)],
-                    x_test=x_test, evaluate=evaluate)
+                    digits=x_test[:REPLAY_DIGITS], seed_digits=x_test[first_of_each_digit(data.test_labels)])
 
 
 def write_recording(recorder: Recorder, model: torch.nn.Module, out: Path, facts: dict) -> None:

@@ -1,17 +1,18 @@
 """A training run recorded as it happens, for the page's replay.
 
 At about 60 log-spaced steps (dense at the start, where most changes) a Recorder keeps the codes of a fixed set of
-test digits, the seed's ten digits reconstructed, the training loss since the last point and the test MSE; at a few
+test digits, the seed's ten digits reconstructed, the training loss since the last point and the MSE on those test
+digits; at a few
 of those steps it keeps the decoder itself. Recording reads the model in eval mode under no_grad and draws no random
 numbers, so a recorded run trains exactly as an unrecorded one.
 """
 import copy
 import time
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from ae.registry import Recording
@@ -46,14 +47,12 @@ class Recorder:
     None); keeps what the replay shows."""
 
     def __init__(self, recording: Recording, *, total_steps: int, steps_per_epoch: int,
-                 digits: torch.Tensor, seed_digits: torch.Tensor, x_test: torch.Tensor,
-                 evaluate: Callable[[nn.Module, torch.Tensor], float]):
+                 digits: torch.Tensor, seed_digits: torch.Tensor):
         self.recording = recording
         self.steps = record_steps(total_steps)
         self.keep_decoder = {self.steps[i] for i in decoder_points(recording.decoders, len(self.steps))}
         self.steps_per_epoch = steps_per_epoch
-        self.digits, self.seed_digits, self.x_test = digits, seed_digits, x_test  # (N, 1, 28, 28) each
-        self.evaluate = evaluate  # (model, x) -> test MSE, the same figure as the run's history
+        self.digits, self.seed_digits = digits, seed_digits  # (N, 1, 28, 28) each
         self.rows: list[dict] = []
         self.decoders: dict[int, dict] = {}  # step -> decoder state dict
         self.losses: list[float] = []  # training losses since the last recorded step
@@ -69,11 +68,12 @@ class Recorder:
         start = time.perf_counter()
         was_training = model.training
         model.eval()
+        codes = model.encode(self.digits)  # (N, k); one pass gives the plane and the test MSE
         row = {"step": step, "train_loss": float(np.mean(self.losses)) if self.losses else float("nan"),
-               "test_mse": self.evaluate(model, self.x_test),
+               "test_mse": F.mse_loss(model.decode(codes), self.digits).item(),
                "recons": to_pixels(model(self.seed_digits))}  # (10, 28, 28)
         if self.recording.codes:
-            row["codes"] = model.encode(self.digits).half()  # (REPLAY_DIGITS, k)
+            row["codes"] = codes.half()  # (N, k)
         self.rows.append(row)
         if step in self.keep_decoder:
             self.decoders[step] = copy.deepcopy(model.decoder.state_dict())

@@ -139,6 +139,6 @@ def test_a_recording_ends_at_the_shipped_run_and_keeps_its_decoders(tmp_path):
     x_test = to_float(train.load_mnist(train.DATA_DIR).test_images[:640])
     with torch.no_grad():
         assert np.array_equal(rec["codes"][-1], model.encode(x_test).half().numpy())
-        assert rec["test_mse"][-1] == pytest.approx(train.evaluate(model, x_test), rel=1e-6)
+        assert rec["test_mse"][-1] == pytest.approx(train.evaluate(model, x_test), rel=1e-5)
     assert str(int(steps[-1])) in facts["decoders"]
     assert len(facts["decoders"]) == 8
