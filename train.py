@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from ae.config import DATA_DIR, LATENT_DIM, WEIGHTS_DIR
+from ae.config import DATA_DIR, LATENT_DIM, REPLAY_DIGITS, WEIGHTS_DIR
 from ae.data import load_mnist, to_float
 from ae.export import export_decoder, export_model
 from ae.images import reconstruction_figure
@@ -30,7 +30,7 @@ from ae.meter import METER_STRIDE, meter_codes, meter_reference
 from ae.model import VAE, Autoencoder, kl_to_standard_normal, load_model, reparameterize, save_model, start_at_mean
 from ae.pca import fit_pca
 from ae.registry import MODELS, RECORDINGS, Spec, spec_for
-from ae.replay import REPLAY_DIGITS, Recorder
+from ae.replay import Recorder
 from ae.sampling import fit_samplers
 from ae.store import save_tensors
 

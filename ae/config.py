@@ -20,4 +20,5 @@ FRAMES = 9  # images on an interpolation path, both ends included
 MAX_STROKES, MAX_POINTS = 200, 2000
 MAX_COORD = 10_000.0  # points are canvas pixels; anything larger is not a drawing: an extent of at most 20,000
 MAX_CODE = 1000.0  # codes of the data lie within about 20 of 0; this far out the decoder is still finite
+REPLAY_DIGITS = 2000  # the first test digits, whose codes a recorded training run keeps: the replay's planes
 LIMITS = {"sure": SURE, "frames": FRAMES, "max_strokes": MAX_STROKES, "max_points": MAX_POINTS, "max_code": MAX_CODE}

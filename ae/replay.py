@@ -19,7 +19,6 @@ from ae.registry import Recording
 from ae.store import save_tensors
 
 REPLAY_POINTS = 60  # recorded steps, step 0 (before training) and the last step included
-REPLAY_DIGITS = 2000  # the first test digits: the planes' dots
 
 
 def record_steps(total: int, points: int = REPLAY_POINTS) -> list[int]:
@@ -96,7 +95,7 @@ class Recorder:
                    "test_mse": torch.tensor([r["test_mse"] for r in self.rows], dtype=torch.float32),
                    "recons": torch.stack([r["recons"] for r in self.rows])}  # (P, 10, 28, 28) uint8
         if self.recording.codes:
-            tensors["codes"] = torch.stack([r["codes"] for r in self.rows])  # (P, REPLAY_DIGITS, k) float16
+            tensors["codes"] = torch.stack([r["codes"] for r in self.rows])  # (P, N, k) float16
         facts = {**facts, "name": self.recording.name, "decoders": files, "steps_per_epoch": self.steps_per_epoch,
                  "recording_s": round(self.seconds, 1)}
         save_tensors(out / self.recording.file, tensors, kind="Replay", facts=facts)
