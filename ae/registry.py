@@ -46,6 +46,11 @@ class Spec:
         return {f"{part}_layers": f"{self.name}_{part}_layers.onnx" for part in ("encoder", "decoder")} if self.layers \
             else {}
 
+    @property
+    def page_onnx(self) -> dict[str, str]:
+        """Every ONNX file of it the page may load, by part."""
+        return {**self.onnx, **self.layer_onnx}
+
     def signature(self, part: str) -> tuple[dict[str, tuple], dict[str, tuple]]:
         """What the ONNX file of a part takes and gives: {name: shape} each, "batch" for the free batch size."""
         image = ("batch", 1, IMAGE_SIZE, IMAGE_SIZE)
