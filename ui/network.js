@@ -7,7 +7,7 @@ import { on, state } from "./store.js";
 
 const GAP = 1; // px between maps in a grid
 const INPUT = { name: "input", part: "encoder", shape: [1, SIDE, SIDE], code: "x = prepare(drawing)", parameters: 0,
-                does: "Your drawing as MNIST's digits were made: fitted into 20x20, centred by its mass, 28x28 pixels." };
+                does: "Your drawing as MNIST's digits were made: fitted into 20x20, centred by its mass, 28x28." };
 
 // (C, H, W) -> the grid's columns and its canvas size in px
 function grid([c, h, w]) {
@@ -16,18 +16,24 @@ function grid([c, h, w]) {
   return { cols, width: cols * (w + GAP) - GAP, height: rows * (h + GAP) - GAP };
 }
 
-// Paint values (Float32Array of C*H*W, row-major) as grey maps scaled by the layer's largest value (ReLU: all >= 0).
-function paintGrid(canvas, shape, values) {
+function largest(values) {
+  let top = 1e-6;
+  for (const v of values) if (v > top) top = v;
+  return top;
+}
+
+// Paint values (Float32Array of C*H*W, row-major) as grey maps, top white (a layer's largest value: ReLU, all >= 0).
+function paintGrid(canvas, shape, values, top) {
   const [c, h, w] = shape;
   const { cols, width, height } = grid(shape);
-  const top = shape[0] === 1 ? 1 : Math.max(...values, 1e-6); // the image is already 0..1
   const image = new ImageData(width, height);
+  const pixels = new Uint32Array(image.data.buffer); // one RGBA pixel each, little-endian: 0xAABBGGRR
   for (let i = 0; i < c; i++) {
     const x0 = (i % cols) * (w + GAP), y0 = Math.floor(i / cols) * (h + GAP);
     for (let y = 0; y < h; y++) {
       for (let x = 0; x < w; x++) {
-        const v = Math.round(Math.min(Math.max(values[i * h * w + y * w + x] / top, 0), 1) * 255);
-        image.data.set([v, v, v, 255], 4 * ((y0 + y) * width + x0 + x));
+        const v = Math.round(Math.min(Math.max(values[(i * h + y) * w + x] / top, 0), 1) * 255);
+        pixels[(y0 + y) * width + x0 + x] = 0xff000000 | (v << 16) | (v << 8) | v;
       }
     }
   }
@@ -42,7 +48,9 @@ function paintCode(canvas, z) {
   z.forEach((v, i) => {
     const h = Math.round(Math.abs(v) / top * mid);
     for (let y = v >= 0 ? mid - h : mid; y < (v >= 0 ? mid : mid + h); y++) {
-      for (let x = i * bar + 1; x < (i + 1) * bar - 1; x++) image.data.set([194, 65, 12, 255], 4 * (y * canvas.width + x));
+      for (let x = i * bar + 1; x < (i + 1) * bar - 1; x++) {
+        image.data.set([194, 65, 12, 255], 4 * (y * canvas.width + x)); // the page's orange
+      }
     }
   });
   ctx.putImageData(image, 0, 0);
@@ -77,7 +85,7 @@ function arrow() {
 function paintView(view, values) {
   const canvas = view.querySelector("canvas");
   if (view.layer.shape.length === 1) paintCode(canvas, values);
-  else paintGrid(canvas, view.layer.shape, values);
+  else paintGrid(canvas, view.layer.shape, values, view.layer.shape[0] === 1 ? 1 : largest(values)); // images: 0..1
   view.values = values;
   view.classList.remove("empty", "failed");
   view.querySelector("figcaption").textContent = view.dataset.shape.replaceAll("x", "×");
@@ -114,7 +122,7 @@ function detailer(panel) {
       : `channel ${channel} of ${c}, ${h}×${w}`);
     if (map.hidden) return;
     [map.width, map.height] = [w, h];
-    paintGrid(map, [1, h, w], shown.values.subarray(channel * h * w, (channel + 1) * h * w));
+    paintGrid(map, [1, h, w], shown.values.subarray(channel * h * w, (channel + 1) * h * w), largest(shown.values));
   }
 
   function refresh(view) {
@@ -131,7 +139,7 @@ function detailer(panel) {
     shown = view;
     channel = -1;
     big.hidden = false;
-    text(".ae-net-title", `${view.dataset.shape.replaceAll("x", "×")}: ${layer.part === "encoder" ? "encoder" : "decoder"}`);
+    text(".ae-net-title", `${view.dataset.shape.replaceAll("x", "×")}, in the ${layer.part}`);
     text(".ae-net-code", layer.code);
     text(".ae-net-params", `${layer.parameters.toLocaleString("en")} parameters`);
     text(".ae-net-does", layer.does);
@@ -150,7 +158,8 @@ function detailer(panel) {
 }
 
 export function mount(element) {
-  const rows = { encoder: element.querySelector("[data-part=encoder]"), decoder: element.querySelector("[data-part=decoder]") };
+  const rows = { encoder: element.querySelector("[data-part=encoder]"),
+                 decoder: element.querySelector("[data-part=decoder]") };
   const drawingView = element.querySelector("#layer-drawing");
   const detail = detailer(element.querySelector(".ae-net-detail"));
   const views = {}; // layer name -> its figure
@@ -168,7 +177,8 @@ export function mount(element) {
       view.addEventListener("pointerenter", showIt);
       view.addEventListener("focus", showIt);
       view.addEventListener("click", showIt);
-      view.querySelector("canvas").addEventListener("pointermove", (e) => detail.point(view.querySelector("canvas"), e));
+      const canvas = view.querySelector("canvas");
+      canvas.addEventListener("pointermove", (e) => detail.point(canvas, e));
     }
     rows.decoder.firstChild.textContent = "↳"; // the decoder starts from the code at the encoder row's end
   }
