@@ -67,6 +67,8 @@ function makeView(layer) {
   const canvas = document.createElement("canvas");
   if (layer.shape.length === 1) [canvas.width, canvas.height] = [10 * layer.shape[0], 40];
   else ({ width: canvas.width, height: canvas.height } = grid(layer.shape));
+  canvas.setAttribute("role", "img");
+  canvas.setAttribute("aria-label", `${layer.part} output ${shape}: blank until you draw`);
   const caption = document.createElement("figcaption");
   caption.textContent = shape.replaceAll("x", "×");
   figure.append(canvas, caption);
@@ -87,6 +89,8 @@ function paintView(view, values) {
   if (view.layer.shape.length === 1) paintCode(canvas, values);
   else paintGrid(canvas, view.layer.shape, values, view.layer.shape[0] === 1 ? 1 : largest(values)); // images: 0..1
   view.values = values;
+  if (view.classList.contains("empty")) canvas.setAttribute("aria-label", `${view.layer.part} output ` +
+    `${view.dataset.shape} for your drawing, ${view.layer.shape[0]} map(s), brighter where it responds more`);
   view.classList.remove("empty", "failed");
   view.querySelector("figcaption").textContent = view.dataset.shape.replaceAll("x", "×");
 }
@@ -95,6 +99,7 @@ function blankView(view, line = "") {
   const canvas = view.querySelector("canvas");
   canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height); // nothing stale under the blank
   view.values = null;
+  canvas.setAttribute("aria-label", `${view.layer.part} output ${view.dataset.shape}: ${line || "blank until you draw"}`);
   view.classList.add("empty");
   view.classList.toggle("failed", Boolean(line));
   view.querySelector("figcaption").textContent = line || view.dataset.shape.replaceAll("x", "×");
