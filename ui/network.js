@@ -169,9 +169,11 @@ export function mount(element) {
   const detail = detailer(element.querySelector(".ae-net-detail"));
   const views = {}; // layer name -> its figure
 
-  const blankAll = (line = "") => {
+  const blankAll = () => {
+    const canvas = drawingView.querySelector("canvas");
+    canvas.getContext("2d").clearRect(0, 0, canvas.width, canvas.height);
     drawingView.classList.add("empty");
-    for (const view of Object.values(views)) if (!(view.layer.part in missing)) blankView(view, line);
+    for (const view of Object.values(views)) if (!(view.layer.part in missing)) blankView(view);
   };
 
   function build(network) {
@@ -199,7 +201,10 @@ export function mount(element) {
   function painted({ part, input, outputs, failed }) {
     const names = state.data.network.filter((n) => n.part === part).map((n) => n.name);
     if (failed) {
-      for (const name of names) blankView(views[name], "this layer's export did not load");
+      for (const name of names) {
+        blankView(views[name], "did not load");
+        views[name].title = failed; // which file, and why
+      }
       return;
     }
     if (!state.drawing) return; // at rest: a code decoded without a drawing (the sliders' centre) is not drawn here
@@ -213,7 +218,11 @@ export function mount(element) {
 
   ready.then(({ mode, reason }) => {
     build(state.data.network);
-    if (mode === "server") return blankAll(`the layers run only in the page (${reason})`);
+    if (mode === "server") { // one line for the whole network: its views stay blank
+      element.querySelector(".ae-net-title").textContent = `The layers are drawn only when the models run in the ` +
+        `page, and here they run on the server: ${reason}.`;
+      return;
+    }
     for (const part of Object.keys(missing)) painted({ part, failed: missing[part] });
     on("activations", painted);
     on("drawing", () => { if (!state.drawing) blankAll(); });
