@@ -144,6 +144,7 @@ function detailer(panel) {
     shown = view;
     channel = -1;
     big.hidden = false;
+    panel.classList.add("shown");
     text(".ae-net-title", `${view.dataset.shape.replaceAll("x", "×")}, in the ${layer.part}`);
     text(".ae-net-code", layer.code);
     text(".ae-net-params", `${layer.parameters.toLocaleString("en")} parameters`);
