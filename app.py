@@ -233,6 +233,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     with gr.Row(elem_id="bar"):
         gr.Button("Presenter view", size="sm", elem_id="present-toggle")  # ui/page.js: ?present, or this
         start_over = gr.Button("Start over", size="sm", elem_id="start-over")
+    live_html("network", "network")
     with gr.Row(elem_id="core", equal_height=False):
         canvas = live_html("canvas", "canvas")
         live_html("sliders", "sliders")

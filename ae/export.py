@@ -11,7 +11,7 @@ from torch import nn
 from ae.config import IMAGE_SIZE
 from ae.judge import Classifier
 from ae.model import VAE
-from ae.registry import Spec
+from ae.registry import NETWORK, Spec
 from ae.runtime import MANIFEST
 
 
@@ -59,6 +59,24 @@ class Judge(nn.Module):
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         features = self.model.features(x)
         return features, self.model.head(features) / self.model.temperature
+
+
+class Layers(nn.Module):
+    """A part's nn.Sequential giving its usual output first, then each drawn layer's activations (ae.registry.NETWORK),
+    with the export's clamp: the page's network and its live path run this one file."""
+
+    def __init__(self, part: str, sequential: nn.Sequential):
+        super().__init__()
+        self.sequential = sequential
+        self.taken = [layer.after for layer in NETWORK if layer.part == part][:-1]  # the last is the usual output
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        taken = []
+        for i, module in enumerate(self.sequential):
+            x = module(x)
+            if i in self.taken:
+                taken.append(x)
+        return (x.clamp(0, 1) if isinstance(self.sequential[-1], nn.Sigmoid) else x, *taken)
 
 
 def halve_weights(proto) -> None:
@@ -113,6 +131,10 @@ def export_model(model: nn.Module, spec: Spec, out: Path) -> dict[str, str]:
         encoder = mean_encoder(model) if isinstance(model, VAE) else Encoder(model)
         files = {spec.onnx["encoder"]: to_onnx(encoder, x, "x", ["z"], half=spec.half),
                  spec.onnx["decoder"]: to_onnx(Decoder(model), z, "z", ["image"], half=spec.half)}
+        for part, name in spec.layer_onnx.items():
+            sequential, example, feed = (model.encoder, x, "x") if part == "encoder_layers" else (model.decoder, z, "z")
+            layers = Layers(part.removesuffix("_layers"), sequential)
+            files[name] = to_onnx(layers, example, feed, list(spec.signature(part)[1]), half=spec.half)
     return write_files(files, out)
 
 

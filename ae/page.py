@@ -12,7 +12,7 @@ from ae.config import LIMITS
 from ae.inference import Assets, Space, project, read_json
 from ae.meter import WARN_PERCENTILE
 from ae.plots import PALETTE, curves_svg, map_extent, rebin, scatter_png
-from ae.registry import PLANES, SIZES, Spec
+from ae.registry import NETWORK, PLANES, SIZES, Spec
 from ae.store import FIX, WeightsError, load_tensors
 
 MAP_SIZE = 320  # the latent map's side in px
@@ -44,7 +44,7 @@ def space_json(space: Space, extent: tuple[float, float, float, float]) -> dict:
         "extent": list(extent),  # x0, x1, y0, y1 of the map in projected coordinates
         "meter": {"codes": n, "reference": len(space.meter_reference), "warn_percentile": WARN_PERCENTILE},
         "error_limit": float(errors[min(len(errors) - 1, int(len(errors) * ERROR_PERCENTILE / 100))]),
-        "files": {**space.spec.onnx, "meter": f"{space.name}_meter.bin", "map": f"{space.name}_map.png"},
+        "files": {**space.spec.page_onnx, "meter": f"{space.name}_meter.bin", "map": f"{space.name}_map.png"},
     }
 
 
@@ -59,7 +59,10 @@ def page_files(assets: Assets) -> dict[str, bytes]:
         files[f"{name}_map.png"] = scatter_png(xy, space.test_labels, extent, size=MAP_SIZE)
     examples = {"pixels": [base64.b64encode(x.tobytes()).decode() for x in assets.examples],
                 "labels": assets.example_labels.tolist()}
-    files["spaces.json"] = json.dumps({"spaces": spaces, "examples": examples, "palette": PALETTE, "limits": LIMITS,
+    network = [{"name": n.name, "part": n.part, "shape": n.shape, "code": n.code, "parameters": n.parameters,
+                "does": n.does} for n in NETWORK]  # the autoencoder's layers, drawn by ui/network.js
+    files["spaces.json"] = json.dumps({"spaces": spaces, "network": network, "examples": examples, "palette": PALETTE,
+                                       "limits": LIMITS,
                                        "map_size": MAP_SIZE, "error_percentile": ERROR_PERCENTILE}).encode()
     return files
 
@@ -85,7 +88,7 @@ def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str], li
     read, left out. Sizes whose weights are absent are left out."""
     sizes = [s for s in SIZES if (weights_dir / s.weights).is_file()]
     files, problems = {}, []
-    info = {"sizes": [{"d": s.latent_dim, "files": s.onnx} for s in sizes], "planes": {}}
+    info = {"sizes": [{"d": s.latent_dim, "files": s.page_onnx} for s in sizes], "planes": {}}
     onnx = [f for s in sizes if not s.on_sliders for f in s.onnx.values()]
     for spec in PLANES:
         if (weights_dir / f"{spec.name}_codes.safetensors").is_file():

@@ -26,6 +26,7 @@ class Spec:
     on_plane: bool = False  # a 2-D model whose test codes the page draws as a plane
     in_sizes: bool = False  # one of the autoencoders compared by code size
     half: bool = False  # its ONNX files keep float16 weights (half the download; the page's code-size section)
+    layers: bool = False  # it also exports its encoder and decoder giving every layer's activations (the network)
 
     @property
     def weights(self) -> str:
@@ -38,10 +39,25 @@ class Spec:
             return {"judge": f"{self.name}.onnx"}
         return {part: f"{self.name}_{part}.onnx" for part in ("encoder", "decoder")}
 
+    @property
+    def layer_onnx(self) -> dict[str, str]:
+        """The exports the page's network runs, by part: the same weights as onnx, each layer's activations too.
+        The server does without them; the page runs them in place of the plain encoder and decoder."""
+        return {f"{part}_layers": f"{self.name}_{part}_layers.onnx" for part in ("encoder", "decoder")} if self.layers \
+            else {}
+
+    @property
+    def page_onnx(self) -> dict[str, str]:
+        """Every ONNX file of it the page may load, by part."""
+        return {**self.onnx, **self.layer_onnx}
+
     def signature(self, part: str) -> tuple[dict[str, tuple], dict[str, tuple]]:
         """What the ONNX file of a part takes and gives: {name: shape} each, "batch" for the free batch size."""
         image = ("batch", 1, IMAGE_SIZE, IMAGE_SIZE)
         code = ("batch", self.latent_dim)
+        if part.endswith("_layers"):  # the plain part's output first, then each layer's, in order
+            inputs, outputs = self.signature(part.removesuffix("_layers"))
+            return inputs, {**outputs, **{n.name: ("batch", *n.shape) for n in NETWORK if n.part + "_layers" == part}}
         return {"encoder": ({"x": image}, {"z": code}), "decoder": ({"z": code}, {"image": image}),
                 "judge": ({"x": image}, {"features": ("batch", JUDGE_FEATURES), "logits": ("batch", 10)})}[part]
 
@@ -61,6 +77,62 @@ class Spec:
         return {} if self.latent_dim is None else {"latent_dim": self.latent_dim}
 
 
+@dataclass(frozen=True)
+class Layer:
+    """One layer of the autoencoder (ae/model.py) as the page's network draws it: its activations are output `name`
+    of the part's layer export, taken after module `after` of that part's nn.Sequential (its ReLU)."""
+    name: str  # output name in the layer export
+    part: str  # "encoder" or "decoder"
+    after: int  # index in make_encoder / make_decoder of the module whose output it is
+    module: str  # the layer as torch names it
+    args: tuple[int, ...]  # in, out[, kernel]
+    shape: tuple[int, ...]  # (C, H, W) of one digit's activations, or (k,) for the code
+    does: str  # one sentence for a learner
+    stride: int = 1
+    output_padding: int = 0
+    then: str = ", nn.ReLU()"  # what follows it before the activations are taken
+
+    @property
+    def code(self) -> str:
+        """The layer as a line of PyTorch, `nn.Conv2d(32, 64, 3, stride=2), nn.ReLU()`."""
+        extra = (f", stride={self.stride}" if self.stride != 1 else "") + \
+            (f", output_padding={self.output_padding}" if self.output_padding else "")
+        return f"nn.{self.module}({', '.join(map(str, self.args))}{extra}){self.then}"
+
+    @property
+    def parameters(self) -> int:
+        """Weights and biases of the layer: in * out * kernel^2 + out (a Linear's kernel is 1)."""
+        n_in, n_out, *kernel = self.args
+        return n_in * n_out * (kernel[0] ** 2 if kernel else 1) + n_out
+
+
+# The ten-number autoencoder's layers as the page draws them, input to output; the shapes follow ae/model.py's
+# comments (tests/test_export.py compares them, the code and the parameter counts with torch's modules).
+NETWORK = [
+    Layer("enc1", "encoder", 1, "Conv2d", (1, 16, 3), (16, 26, 26),
+          "Sixteen 3x3 filters slide over the image; each map lights up where its small pattern of ink appears."),
+    Layer("enc2", "encoder", 3, "Conv2d", (16, 32, 3), (32, 24, 24),
+          "Each of 32 filters combines all 16 maps below it into strokes and corners."),
+    Layer("enc3", "encoder", 5, "Conv2d", (32, 64, 3), (64, 11, 11), "Stride 2 halves the size: 64 coarser maps "
+          "of where larger parts of the digit are.", stride=2),
+    Layer("enc4", "encoder", 7, "Conv2d", (64, 64, 3), (64, 5, 5), "Halved again: 64 maps of 5x5, each cell "
+          "seeing most of the digit.", stride=2),
+    Layer("z", "encoder", 9, "Linear", (1600, LATENT_DIM), (LATENT_DIM,), "The 64 maps above, flattened to 1,600 "
+          "numbers, are mixed into the ten of the code: all the decoder will know of the drawing.", then=""),
+    Layer("dec1", "decoder", 2, "Linear", (LATENT_DIM, 1600), (64, 5, 5), "The ten numbers are spread back out "
+          "into 64 maps of 5x5.", then=", nn.ReLU(), nn.Unflatten(1, (64, 5, 5))"),
+    Layer("dec2", "decoder", 4, "ConvTranspose2d", (64, 64, 3), (64, 11, 11), "A transposed convolution paints "
+          "each cell as a 3x3 patch, doubling the size.", stride=2),
+    Layer("dec3", "decoder", 6, "ConvTranspose2d", (64, 32, 3), (32, 24, 24), "Doubled again into 32 maps of "
+          "strokes at nearly the image's size.", stride=2, output_padding=1),
+    Layer("dec4", "decoder", 8, "ConvTranspose2d", (32, 16, 3), (16, 26, 26), "Sixteen maps of fine detail, "
+          "the encoder's first layer mirrored."),
+    Layer("image", "decoder", 10, "ConvTranspose2d", (16, 1, 3), (1, IMAGE_SIZE, IMAGE_SIZE), "The last filters "
+          "add the maps into one image; the sigmoid keeps each pixel between black and white.",
+          then=", nn.Sigmoid()"),
+]
+
+
 def _autoencoder(d: int, **roles) -> Spec:
     return Spec("ae" if d == LATENT_DIM else f"ae_d{d}", "Autoencoder", "autoencoder", "ae", d, "per-pixel MSE",
                 epochs=20, batch_size=64, lr=1e-3, in_sizes=True, half=d != LATENT_DIM, **roles)
@@ -73,7 +145,7 @@ def _vae(d: int, **roles) -> Spec:
 
 
 MODELS: dict[str, Spec] = {s.name: s for s in [
-    _autoencoder(LATENT_DIM, on_sliders=True),
+    _autoencoder(LATENT_DIM, on_sliders=True, layers=True),
     _vae(LATENT_DIM, on_sliders=True),
     Spec("pca", "PCA", "PCA", "ae", LATENT_DIM, "top principal axes", epochs=0, batch_size=0, lr=0.0, on_sliders=True),
     _autoencoder(2, on_plane=True),

@@ -22,12 +22,12 @@ VENDOR = UI / "vendor" / "onnxruntime-web"
 # The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
 MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
            "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js",
-           "planes.js",
+           "planes.js", "network.js",
            "page.js"]
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml",
          ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
-OWNERS = {f: spec for spec in MODELS.values() for f in spec.onnx.values()}  # ONNX file -> the model it exports
+OWNERS = {f: spec for spec in MODELS.values() for f in spec.page_onnx.values()}  # ONNX file -> the model it exports
 CACHE = "public, max-age=31536000, immutable"  # the version in every URL changes whenever any file does
 
 
@@ -157,7 +157,7 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
         problems.append(f"{e}: rebuild it with `node ui/vendor/vendor.mjs`")
         wasm = None
     onnx_sums = recorded_sums(weights_dir)  # the server's own models have read it at start: it is readable
-    for name in [f for space in assets.spaces.values() for f in space.spec.onnx.values()] + section_onnx:
+    for name in [f for space in assets.spaces.values() for f in space.spec.page_onnx.values()] + section_onnx:
         try:
             found[name] = checked(weights_dir / name, onnx_sums, name)
         except ValueError as e:

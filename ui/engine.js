@@ -5,7 +5,7 @@ import { measure, unpack } from "./meter.js";
 import { SIDE } from "./paint.js";
 import { prepare } from "./prepare.js";
 import * as remote from "./remote.js";
-import { state } from "./store.js";
+import { emit, state } from "./store.js";
 
 const here = (name) => new URL(name, import.meta.url).href;
 // the smallest module with a SIMD instruction (i8x16.splat): it validates only where WebAssembly SIMD is supported
@@ -17,6 +17,7 @@ const sessions = {}; // "ae_encoder.onnx" -> InferenceSession, created on first 
 const packs = {}; // space -> promise of its meter pack
 let queue = Promise.resolve(); // one model run at a time: the runtime is single-threaded and not reentrant
 const loaded = {}; // name -> promise: each of the page's files is fetched once, whoever asks
+export const missing = {}; // part -> why its layer export did not load (the plain export runs in its place)
 
 export const ready = start(); // -> {mode: "page"} or {mode: "server", reason}
 
@@ -36,6 +37,21 @@ async function session(name) {
   return sessions[name];
 }
 
+// A part's session: its layer export where the space has one (the same weights, each layer's activations too), else,
+// or when that did not load, the plain export.
+async function partSession(files, part) {
+  const layered = files[`${part}_layers`];
+  if (layered && !(part in missing)) {
+    try {
+      return await session(layered);
+    } catch (err) {
+      missing[part] = err.message;
+      emit("activations", { part, failed: err.message });
+    }
+  }
+  return session(files[part]);
+}
+
 async function start() {
   state.data = await fetched("spaces.json", "json");
   if (new URLSearchParams(location.search).get("models") === "server") {
@@ -47,7 +63,7 @@ async function start() {
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.wasmPaths = { wasm: here("ort-wasm-simd-threaded.wasm") };
     const spaces = Object.values(state.data.spaces);
-    await Promise.all(spaces.flatMap((s) => [session(s.files.encoder), session(s.files.decoder)]));
+    await Promise.all(spaces.flatMap((s) => [partSession(s.files, "encoder"), partSession(s.files, "decoder")]));
     await meterPack(state.space);
     return { mode: "page" };
   } catch (err) {
@@ -61,21 +77,26 @@ function meterPack(space) {
   return packs[space];
 }
 
-async function run(name, input, dims) {
-  const model = await session(name);
+// A part's usual output (Float32Array); a layer export's outputs are announced as "activations" for the network.
+async function run(files, part, input, dims) {
+  const model = await partSession(files, part);
   const feeds = { [model.inputNames[0]]: new ort.Tensor("float32", input, dims) };
   const next = queue.then(() => model.run(feeds));
   queue = next.catch(() => {});
   const out = await next;
-  return out[model.outputNames[0]].data; // Float32Array
+  if (model.outputNames.length > 1) {
+    const outputs = Object.fromEntries(model.outputNames.map((name) => [name, out[name].data]));
+    emit("activations", { part, input, outputs });
+  }
+  return out[model.outputNames[0]].data;
 }
 
 export function encode(files, input) {
-  return run(files.encoder, input, [1, 1, SIDE, SIDE]);
+  return run(files, "encoder", input, [1, 1, SIDE, SIDE]);
 }
 
 export function decodeWith(files, z) {
-  return run(files.decoder, Float32Array.from(z), [1, z.length]);
+  return run(files, "decoder", Float32Array.from(z), [1, z.length]);
 }
 
 export function mse(a, b) {
