@@ -4,6 +4,7 @@ python benchmarks/bench_browser.py                                   # models in
 python benchmarks/bench_browser.py --models page server --latency 0 150 300   # and the server's live routes
 python benchmarks/bench_browser.py --url http://127.0.0.1:7860/      # an app that is already running
 python benchmarks/bench_browser.py --load-only                       # only the first load: bytes, time, layout shift
+python benchmarks/bench_browser.py --first-visit --repeats 3         # the first visit's waterfall, far and near
 
 For each setting, on the page's own clock (tests/browser/recording.py): 2-s strokes on a cleared canvas (reconstruction
 updates a second while drawing, the last pointer move to the last update, pointer-up to the sliders holding the new
@@ -68,6 +69,106 @@ return {
 };
 """
 
+# Shown beside the figures of --first-visit: the targets a first visit is measured against (no assertion is made)
+LIVE_TARGET_S = {0: 1.5, 150: 2.0, 300: 3.0}  # added latency (ms) -> page live after at most this, fresh profile
+OWN_REQUESTS_TARGET = 10
+LIVE_BYTES_TARGET = {"br": 3e6, "gzip": 4.5e6}  # before the page is live, with and without brotli
+RELOAD_BYTES_TARGET = 50e3
+# polled each display frame in the page, so the time is the page's own, not playwright's round trip
+TEN_SLIDERS_JS = ("() => document.querySelectorAll('.ae-rows .z').length >= 10 "
+                  "&& (window.__sliders ??= performance.now()) > 0")
+
+
+def chain_length(spans: list[tuple[float, float]]) -> int:
+    """The longest chain of (start, end) spans in which each starts only after the one before it has ended."""
+    spans = sorted(spans)
+    depth = []
+    for i, (start, _) in enumerate(spans):
+        depth.append(1 + max((depth[j] for j in range(i) if spans[j][1] <= start), default=0))
+    return max(depth, default=0)
+
+
+def watch_network(cdp) -> dict:
+    """Every request the page makes, by CDP request id: url, start and end on CDP's clock (s), bytes on the wire."""
+    seen = {}
+    cdp.on("Network.requestWillBeSent", lambda e: seen.setdefault(e["requestId"], {"url": e["request"]["url"],
+                                                                                  "start": e["timestamp"]}))
+
+    def finished(e):
+        if e["requestId"] in seen:
+            seen[e["requestId"]].update(end=e["timestamp"], bytes=e.get("encodedDataLength", 0))
+    cdp.on("Network.loadingFinished", finished)
+    cdp.on("Network.loadingFailed", finished)
+    cdp.on("Network.requestServedFromCache", lambda e: seen.get(e["requestId"], {}).update(cached=True))
+    cdp.on("Network.responseReceived", lambda e: e["response"].get("fromDiskCache")
+           and seen.get(e["requestId"], {}).update(cached=True))
+    return seen
+
+
+def visit(page, cdp, url: str) -> dict:
+    """One navigation, timed on the page's clock (ms since it started): the ten sliders, the first reconstruction
+    painted (the page is live), the last response; with the requests made until then."""
+    seen = watch_network(cdp)
+    page.goto(url)
+    page.wait_for_function(TEN_SLIDERS_JS, timeout=60_000, polling="raf")
+    sliders = page.evaluate("window.__sliders")
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=60_000)
+    live = min(p["t"] for p in recorded(page)["paints"] if p["id"] == "reconstruction")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)  # late requests (pictures, fonts)
+    reqs = [r for r in seen.values() if "end" in r]
+    t0 = min(r["start"] for r in reqs)  # the document's request: the page's clock starts about here
+    live_at = t0 + live / 1000
+    before = [r for r in reqs if r["end"] <= live_at]
+    wire = [r for r in before if not r.get("cached")]  # a cache hit waits on no round trip
+    own = [r for r in reqs if "/ui/" in r["url"]]  # the app's own route, ui/<version>/<name>
+    return {"sliders": sliders / 1000, "live": live / 1000, "loaded": max(r["end"] for r in reqs) - t0,
+            "chain": chain_length([(r["start"], r["end"]) for r in wire]),
+            "own": len(own), "gradio": len(reqs) - len(own),
+            "cached": sum(bool(r.get("cached")) for r in reqs), "live_bytes": sum(r["bytes"] for r in before),
+            "bytes": sum(r["bytes"] for r in reqs)}
+
+
+def first_visit(browser, url: str, latency: float, gzip_only: bool = False) -> tuple[dict, dict]:
+    """A first visit with a fresh profile at latency ms added, then a visit with its warm cache; gzip_only: as a
+    browser over plain http to a LAN address, which does not accept brotli."""
+    context = browser.new_context(viewport={"width": 1366, "height": 768})
+    page = context.new_page()
+    page.add_init_script(RECORDER_JS)
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency, "downloadThroughput": -1,
+                                                  "uploadThroughput": -1})
+    if gzip_only:
+        cdp.send("Network.setExtraHTTPHeaders", {"headers": {"Accept-Encoding": "gzip, deflate"}})
+    fresh = visit(page, cdp, url)
+    warm = visit(page, cdp, url)
+    context.close()
+    return fresh, warm
+
+
+def print_first_visits(runs: dict, repeats: int) -> None:
+    """The medians of each setting's first visits, beside the targets."""
+    print(f"\nfirst visit, fresh profile then warm cache; medians of {repeats}; s from navigation; chain: sequential "
+          "round trips before the page is live; MB before live / in all")
+    print("| added latency | accepts | cache | ten sliders (s) | page live (s) | target live | whole page (s) "
+          "| chain | own requests (target <= 10) | gradio's requests | from cache | MB before live (target) "
+          "| MB in all |")
+    print("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for (latency, gzip_only), visits in runs.items():
+        for cache, rows in zip(("fresh", "warm"), zip(*visits)):
+            m = {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+            coding = "gzip" if gzip_only else "br"
+            target = (f"{LIVE_TARGET_S[latency]:.1f}" if cache == "fresh" and not gzip_only and latency in LIVE_TARGET_S
+                      else "")
+            byte_target = (f"{LIVE_BYTES_TARGET[coding] / 1e6:.1f}" if cache == "fresh"
+                           else f"{RELOAD_BYTES_TARGET / 1e6:.2f}")
+            print(f"| {latency:.0f} ms | {'gzip, deflate' if gzip_only else 'br, gzip'} | {cache} | "
+                  f"{m['sliders']:.2f} | {m['live']:.2f} | {target} | {m['loaded']:.2f} | {m['chain']:.0f} | "
+                  f"{m['own']:.0f} | {m['gradio']:.0f} | {m['cached']:.0f} | "
+                  f"{m['live_bytes'] / 1e6:.2f} ({byte_target}) | "
+                  f"{m['bytes'] / 1e6:.2f} |")
+
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -78,6 +179,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeats", type=int, default=5, help="strokes and drags per setting (default: 5)")
     p.add_argument("--duration", type=float, default=2.0, help="seconds per stroke and drag (default: 2.0)")
     p.add_argument("--load-only", action="store_true", help="measure only the first loads, not strokes and drags")
+    p.add_argument("--first-visit", action="store_true",
+                   help="only first visits: 0, 150 and 300 ms added, fresh and warm, and without brotli")
     p.add_argument("--url", default=None, help="use this running app instead of starting app.py (default: start one)")
     return p.parse_args(argv)
 
@@ -208,7 +311,11 @@ def main(argv: list[str] | None = None) -> None:
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
-        for models in [] if args.load_only else args.models:
+        if args.first_visit:
+            settings = [(0, False), (150, False), (300, False), (0, True)]
+            runs = {(lat, gz): [first_visit(browser, url, lat, gz) for _ in range(args.repeats)]
+                    for lat, gz in settings}
+        for models in [] if args.load_only or args.first_visit else args.models:
             for latency in args.latency:
                 context = browser.new_context(viewport={"width": 1366, "height": 768})
                 page = context.new_page()
@@ -224,7 +331,7 @@ def main(argv: list[str] | None = None) -> None:
                 if models == "page" and latency == args.latency[0]:
                     extra["timings"] = in_page(page, TIMINGS, [[[60, 50], [220, 50], [120, 250]]])
                 context.close()
-        if "page" in args.models:
+        if "page" in args.models and not args.first_visit:
             (extra["first"], extra["section"], extra["reload"], extra["load"],
              extra["shift"]) = zip(*[transferred(browser, url) for _ in range(3)])
         chromium = browser.version
@@ -233,6 +340,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"command: {shlex.join(['python', 'benchmarks/bench_browser.py', *argv])}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, load average {load_before[0]:.2f} before, "
           f"{load_after[0]:.2f} after; headless chromium {chromium}")
+    if args.first_visit:
+        print_first_visits(runs, args.repeats)
     if rows:
         print(f"{args.repeats} strokes and {args.repeats} slider drags of {args.duration:g} s per row; "
               "ms as p50 / p95\n")
