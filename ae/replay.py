@@ -2,9 +2,8 @@
 
 At about 60 log-spaced steps (dense at the start, where most changes) a Recorder keeps the codes of a fixed set of
 test digits, the seed's ten digits reconstructed, the training loss since the last point and the MSE on those test
-digits; at a few
-of those steps it keeps the decoder itself. Recording reads the model in eval mode under no_grad and draws no random
-numbers, so a recorded run trains exactly as an unrecorded one.
+digits; at a few of those steps it keeps the decoder itself. Recording reads the model in eval mode under no_grad
+and draws no random numbers, so a recorded run trains exactly as an unrecorded one.
 """
 import copy
 import time
@@ -48,21 +47,21 @@ class Recorder:
     def __init__(self, recording: Recording, *, total_steps: int, steps_per_epoch: int,
                  digits: torch.Tensor, seed_digits: torch.Tensor):
         self.recording = recording
-        self.steps = record_steps(total_steps)
-        self.keep_decoder = {self.steps[i] for i in decoder_points(recording.decoders, len(self.steps))}
+        self.steps = set(record_steps(total_steps))  # each is reached once, in order
+        steps = sorted(self.steps)
+        self.keep_decoder = {steps[i] for i in decoder_points(recording.decoders, len(steps))}
         self.steps_per_epoch = steps_per_epoch
         self.digits, self.seed_digits = digits, seed_digits  # (N, 1, 28, 28) each
         self.rows: list[dict] = []
         self.decoders: dict[int, dict] = {}  # step -> decoder state dict
         self.losses: list[float] = []  # training losses since the last recorded step
         self.seconds = 0.0  # time spent recording, to report what it adds to training
-        self.pending = set(self.steps)
 
     @torch.no_grad()
     def __call__(self, model: nn.Module, step: int, loss: float | None) -> None:
         if loss is not None:
             self.losses.append(loss)
-        if step not in self.pending:
+        if step not in self.steps:
             return
         start = time.perf_counter()
         was_training = model.training
@@ -77,7 +76,7 @@ class Recorder:
         if step in self.keep_decoder:
             self.decoders[step] = copy.deepcopy(model.decoder.state_dict())
         model.train(was_training)
-        self.losses, self.pending = [], self.pending - {step}
+        self.losses = []
         self.seconds += time.perf_counter() - start
 
     def save(self, out: Path, export_decoder, facts: dict) -> dict:
