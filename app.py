@@ -258,6 +258,8 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     live_html("bottleneck", "bottleneck")
     gr.Markdown((UI / "planes.md").read_text(), elem_id="planes-intro")
     live_html("planes", "planes")
+    gr.Markdown((UI / "replay.md").read_text(), elem_id="replay-intro")
+    live_html("replay", "replay")
 
     gr.Markdown((UI / "beyond.md").read_text(), elem_id="beyond")
     live_html("compare", "compare")

@@ -8,11 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
-from ae.config import LIMITS
+from ae.config import LIMITS, REPLAY_DIGITS
 from ae.inference import Assets, Space, project, read_json
 from ae.meter import WARN_PERCENTILE
 from ae.plots import PALETTE, curves_svg, map_extent, rebin, scatter_png
-from ae.registry import NETWORK, PLANES, SIZES, Spec
+from ae.registry import NETWORK, PLANES, RECORDINGS, SIZES, Recording, Spec
+from ae.runtime import checked, recorded_sums
 from ae.store import FIX, WeightsError, load_tensors
 
 MAP_SIZE = 320  # the latent map's side in px
@@ -67,6 +68,13 @@ def page_files(assets: Assets) -> dict[str, bytes]:
     return files
 
 
+def plane_extent(*xys: np.ndarray) -> tuple[float, float, float, float]:
+    """(x0, x1, y0, y1) of a 2-D plane: 99% of each set of codes (M, 2) and the square where N(0, I) puts nearly
+    all its samples."""
+    boxes = np.array([map_extent(xy) for xy in xys] + [(-3.5, 3.5, -3.5, 3.5)])  # (S + 1, 4)
+    return float(boxes[:, 0].min()), float(boxes[:, 1].max()), float(boxes[:, 2].min()), float(boxes[:, 3].max())
+
+
 def plane(weights_dir: Path, spec: Spec) -> tuple[dict, bytes]:
     """A 2-D model's test codes as a picture coloured by digit, exactly (no projection), with N(0, I) samples marked.
 
@@ -74,8 +82,7 @@ def plane(weights_dir: Path, spec: Spec) -> tuple[dict, bytes]:
     """
     codes, _ = load_tensors(weights_dir / f"{spec.name}_codes.safetensors", "TestCodes")
     xy = codes["test_codes"]  # (10000, 2)
-    x0, x1, y0, y1 = map_extent(xy)
-    extent = (min(x0, -3.5), max(x1, 3.5), min(y0, -3.5), max(y1, 3.5))
+    extent = plane_extent(xy)
     samples = np.random.default_rng(0).standard_normal((PLANE_SAMPLES, 2))
     info = {"title": spec.title, "extent": list(extent), "picture": f"{spec.name}_plane.png",
             "decoder": spec.onnx["decoder"], "samples": samples.tolist()}
@@ -116,3 +123,81 @@ def bottleneck_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str], li
 def pixels_b64(x: np.ndarray) -> str:
     """An image (..., 28, 28) in [0, 1] as base64 of its 784 bytes (row-major, 255 = white): what the page paints."""
     return base64.b64encode(np.round(np.clip(x.reshape(-1), 0, 1) * 255).astype(np.uint8).tobytes()).decode()
+
+
+def recorded_here(codes: np.ndarray, shipped: np.ndarray) -> bool:
+    """True when a recording's last codes (N, 2) float16 are the shipped encoder's codes of the same digits (N, 2),
+    up to float16 rounding: the recording is of the run that made the shipped model."""
+    return bool(np.all(np.abs(codes.astype(np.float32) - shipped) <= 2e-3 * np.abs(shipped) + 2e-3))
+
+
+def replay_run(weights_dir: Path, rec: Recording, shipped: dict | None) -> tuple[dict, bytes, dict[str, bytes], list]:
+    """One recorded run: its entry in replay.json, its frames pack (the seed's ten digits reconstructed (P, 10, 28,
+    28) uint8, then the codes (P, N, 2) float16), the decoder files it keeps, and a line for each that is unusable.
+
+    shipped: the shipped model's test codes and labels, which its recording must end at. Raises WeightsError.
+    """
+    path = weights_dir / rec.file
+    fix = f"record it with `{rec.command}`"
+    t, facts = load_tensors(path, "Replay")
+    steps = t.get("steps", np.zeros(0))
+    points = len(steps)
+    shapes = {"epochs": (points,), "train_loss": (points,), "test_mse": (points,), "recons": (points, 10, 28, 28)}
+    if rec.codes:
+        shapes["codes"] = (points, REPLAY_DIGITS, 2)
+    if points < 2 or facts.get("name") != rec.name or any(
+            k not in t or t[k].shape != shape for k, shape in shapes.items()):
+        raise WeightsError(f"{path} is not a recording of {rec.name} (its points or names differ): {fix}")
+    pack = t["recons"].astype(np.uint8).tobytes()
+    entry = {"title": rec.title, "steps": steps.tolist(), "epochs": t["epochs"].tolist(),
+             # the training loss since the last point, drawn beside the test MSE where it is the same measure
+             "train_mse": [None if np.isnan(v) else float(v) for v in t["train_loss"]]
+             if rec.spec.family == "ae" else None,
+             "test_mse": t["test_mse"].tolist(), "codes": rec.codes, "pack": f"{rec.name}_replay.bin",
+             "recording_s": facts.get("recording_s"), "wall_time_s": facts.get("wall_time_s"),
+             "command": rec.command, "decoders": {}}
+    if rec.codes:
+        codes = t["codes"].astype("<f2")  # (P, N, 2)
+        if shipped is not None and not recorded_here(codes[-1], shipped["test_codes"][:REPLAY_DIGITS]):
+            raise WeightsError(f"{path} records another training run than weights/{rec.spec.weights} (its last "
+                               f"codes are not the shipped encoder's): {fix}")
+        entry["extent"] = list(plane_extent(*codes.astype(np.float32)))
+        pack += codes.tobytes()
+    files, problems, sums = {}, [], recorded_sums(weights_dir)
+    shipped_decoder = rec.spec.onnx["decoder"]
+    for step, name in facts.get("decoders", {}).items():
+        if name in sums and sums[name] == sums.get(shipped_decoder):
+            name = shipped_decoder  # the last point's is the shipped decoder itself: the page loads it once
+        try:
+            files[name] = checked(weights_dir / name, sums, name)
+        except ValueError as e:
+            problems.append(f"{e}: {fix}")
+            continue
+        entry["decoders"][steps.tolist().index(int(step))] = name
+    return entry, pack, files, problems
+
+
+def replay_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
+    """The replay's files: replay.json (each recorded run's points, curves and decoders, the digits' labels, what
+    could not be read), a frames pack per run, the recorded decoders; and a line for each file left out."""
+    files, problems, runs, labels = {}, [], {}, ""
+    for rec in RECORDINGS.values():
+        shipped = None
+        try:  # the shipped model's codes: the digits' labels, and where its recording must end
+            if rec.codes:
+                shipped, _ = load_tensors(weights_dir / f"{rec.spec.name}_codes.safetensors", "TestCodes")
+                labels = "".join(str(d) for d in shipped["test_labels"][:REPLAY_DIGITS])
+        except WeightsError as e:
+            problems.append(str(e).replace(FIX, f"rewrite it with `{rec.spec.rebuild}`"))
+            continue
+        try:
+            entry, pack, decoders, lines = replay_run(weights_dir, rec, None if rec.zero_bias else shipped)
+        except WeightsError as e:
+            problems.append(str(e).replace(FIX, f"record it with `{rec.command}`"))
+            continue
+        runs[rec.name] = entry
+        files[entry["pack"]] = pack
+        files.update(decoders)
+        problems += lines
+    files["replay.json"] = json.dumps({"runs": runs, "labels": labels, "problems": problems}).encode()
+    return files, problems

@@ -12,8 +12,10 @@ code) and 2-s slider drags (decodes a second, the last pointer move to the last 
 of #network's slowest layer view and pen or slider up to the last layer painted (target: >= 30/s, < 50 ms). The
 pointer moves once a display frame, as a mouse reports it. Then, with the models in the page: the page's own
 timings of prepare, encode and decode (600 calls each), page load to the first reconstruction, and the bytes a first
-visit and a reload transfer, and the cumulative layout shift of a first load (target: at most 0.05). Latency is added
-with CDP's Network.emulateNetworkConditions.
+visit, the replay and a reload transfer, and the cumulative layout shift of a first load (target: at most 0.05); and
+#replay: scrolled to -> its player ready, points painted a second while it plays at 30 and 60 points a second
+(target: >= 30) and a scrub to the frame shown (target: < 50 ms). Latency is added with CDP's
+Network.emulateNetworkConditions.
 """
 import argparse
 import contextlib
@@ -267,9 +269,49 @@ def hover(page, duration_s: float) -> dict:
     return {"rate": len([t for t in paints if t <= rec["moved"]]) / duration_s, "lag": max(paints) - rec["moved"]}
 
 
-def transferred(browser, url: str) -> tuple[float, float, float, float, float]:
+# In the page: the replay played at `speed` points a second from its first point, each painted point's time; then
+# `scrubs` scrubs to other points, each timed from the input event to the frame after its paint (two display frames)
+REPLAY_JS = """async ([speed, scrubs]) => {
+  const box = document.querySelector('#replay .ae-replay');
+  const scrub = box.querySelector('.ae-replay-scrub');
+  const frame = () => new Promise((r) => requestAnimationFrame(r));
+  scrub.value = 0; scrub.dispatchEvent(new Event('input'));
+  box.querySelector('.ae-replay-speed').value = String(speed);
+  const painted = [];
+  let seen = box.painted;
+  box.querySelector('.ae-replay-play').click();
+  while (box.painted.index < Number(scrub.max)) {
+    await frame();
+    if (box.painted !== seen) { seen = box.painted; painted.push(seen.at); }
+  }
+  const waits = [];
+  for (let i = 0; i < scrubs; i++) {
+    const start = performance.now();
+    scrub.value = (i * 17 + 5) % (Number(scrub.max) + 1);
+    scrub.dispatchEvent(new Event('input'));
+    await frame(); await frame();
+    waits.push(performance.now() - start);
+  }
+  return { rate: (painted.length - 1) / ((painted.at(-1) - painted[0]) / 1000), waits };
+}"""
+
+
+def replay(page, repeats: int) -> dict:
+    """#replay: scrolled to -> its player ready (its files load then), points painted a second while playing at 30
+    and at 60 points a second, and scrub -> frame shown (ms)."""
+    start = time.monotonic()
+    page.locator("#replay").scroll_into_view_if_needed()
+    page.wait_for_selector("#replay .ae-replay-scrub:not([disabled])", timeout=60_000)
+    ready = time.monotonic() - start
+    runs = {speed: [page.evaluate(REPLAY_JS, [speed, 20]) for _ in range(repeats)] for speed in (30, 60)}
+    return {"ready": ready, **{f"rate{speed}": [r["rate"] for r in rs] for speed, rs in runs.items()},
+            "waits": [w for rs in runs.values() for r in rs for w in r["waits"]]}
+
+
+def transferred(browser, url: str) -> tuple[float, float, float, float, float, float]:
     """Bytes on the wire for a first visit, then for scrolling through the whole page (the code-size section loads its
-    models when it comes into view), and for a reload (a normal profile's cache); load -> first reconstruction; and the
+    models when it comes into view), then for the replay (its files load when it is scrolled to), and for a reload
+    (a normal profile's cache); load -> first reconstruction; and the
     first visit's cumulative layout shift, from the start to 2 s after the first reconstruction, before any scroll."""
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
@@ -289,12 +331,16 @@ def transferred(browser, url: str) -> tuple[float, float, float, float, float]:
     page.wait_for_selector("#size-32:not(.empty)", timeout=30_000)
     page.wait_for_timeout(2000)
     section = sum(sizes.values()) - visit
+    page.locator("#replay").scroll_into_view_if_needed()
+    page.wait_for_selector("#replay .ae-replay-scrub:not([disabled])", timeout=30_000)
+    page.wait_for_timeout(2000)
+    replayed = sum(sizes.values()) - visit - section
     sizes.clear()
     page.reload()
     page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
     page.wait_for_timeout(2000)
     context.close()
-    return visit, section, sum(sizes.values()), first, shift
+    return visit, section, replayed, sum(sizes.values()), first, shift
 
 
 def fmt(xs: list[float]) -> str:
@@ -327,12 +373,13 @@ def main(argv: list[str] | None = None) -> None:
                 strokes = [stroke(page, STROKES[i % len(STROKES)], args.duration) for i in range(args.repeats)]
                 drags = [drag(page, args.duration, (2 * i) % 10) for i in range(args.repeats)]
                 hovers = [hover(page, args.duration) for _ in range(args.repeats)] if models == "page" else []
-                rows.append((models, latency, strokes, drags, hovers))
+                replays = replay(page, args.repeats) if models == "page" else None
+                rows.append((models, latency, strokes, drags, hovers, replays))
                 if models == "page" and latency == args.latency[0]:
                     extra["timings"] = in_page(page, TIMINGS, [[[60, 50], [220, 50], [120, 250]]])
                 context.close()
         if "page" in args.models and not args.first_visit:
-            (extra["first"], extra["section"], extra["reload"], extra["load"],
+            (extra["first"], extra["section"], extra["replay"], extra["reload"], extra["load"],
              extra["shift"]) = zip(*[transferred(browser, url) for _ in range(3)])
         chromium = browser.version
     load_after = os.getloadavg()
@@ -348,7 +395,7 @@ def main(argv: list[str] | None = None) -> None:
         print("| models | added latency | reconstructions/s while drawing | pen stops -> last reconstruction (ms) | "
               "pen up -> sliders hold the code (ms) | decodes/s while dragging | drag stops -> last decode (ms) |")
         print("|---|---:|---:|---:|---:|---:|---:|")
-        for models, latency, strokes, drags, _ in rows:
+        for models, latency, strokes, drags, *_ in rows:
             print(f"| {models} | {latency:.0f} ms | {statistics.median(s['rate'] for s in strokes):.1f} | "
                   f"{fmt([s['lag'] for s in strokes])} | {fmt([s['code'] for s in strokes])} | "
                   f"{statistics.median(d['rate'] for d in drags):.1f} | {fmt([d['lag'] for d in drags])} |")
@@ -356,12 +403,18 @@ def main(argv: list[str] | None = None) -> None:
         print("\n#network's layer views (the slowest view's paints a second; pen or slider up -> last paint, ms)"
               "\n\n| models | added latency | layer paints/s while drawing | pen up -> last layer painted (ms) | "
               "layer paints/s while dragging | drag up -> last layer painted (ms) |\n|---|---:|---:|---:|---:|---:|")
-        for models, latency, strokes, drags, _ in rows:
+        for models, latency, strokes, drags, *_ in rows:
             print(f"| {models} | {latency:.0f} ms | {statistics.median(s['layers_rate'] for s in strokes):.1f} | "
                   f"{fmt([s['layers_lag'] for s in strokes])} | "
                   f"{statistics.median(d['layers_rate'] for d in drags):.1f} | "
                   f"{fmt([d['layers_lag'] for d in drags])} |")
-    for models, latency, _, _, hovers in rows:
+    for models, latency, *_, replays in rows:
+        if replays:
+            print(f"#replay at {latency:.0f} ms added: scrolled to -> player ready {replays['ready']:.2f} s; "
+                  f"{statistics.median(replays['rate30']):.1f} points painted/s playing at 30/s, "
+                  f"{statistics.median(replays['rate60']):.1f} at 60/s (target: >= 30); scrub -> frame shown "
+                  f"{fmt(replays['waits'])} ms (target: < 50)")
+    for models, latency, _, _, hovers, _ in rows:
         if hovers:
             print(f"pointer over the 2-D plane, {latency:.0f} ms added: "
                   f"{statistics.median(h['rate'] for h in hovers):.1f} decodes/s, last move -> last decode "
@@ -376,7 +429,8 @@ def main(argv: list[str] | None = None) -> None:
         print("page load -> first reconstruction on localhost, 3 fresh profiles: "
               f"{', '.join(f'{x / 1000:.2f}' for x in extra['load'])} s")
         print(f"transferred: first visit {statistics.median(extra['first']) / 1e6:.2f} MB, then scrolling through the "
-              f"page {statistics.median(extra['section']) / 1e6:.2f} MB more, "
+              f"page {statistics.median(extra['section']) / 1e6:.2f} MB more, then the replay "
+              f"{statistics.median(extra['replay']) / 1e6:.2f} MB (target: at most 3), "
               f"a reload {statistics.median(extra['reload']) / 1e3:.0f} KB "
               "(medians of 3)")
         print(f"cumulative layout shift of a first load at 1366x768: {', '.join(f'{x:.3f}' for x in extra['shift'])} "

@@ -13,7 +13,7 @@ from starlette.routing import Route
 from ae.config import WEIGHTS_DIR
 from ae.runtime import checked, recorded_sums
 from ae.inference import Assets
-from ae.page import bottleneck_files, page_files
+from ae.page import bottleneck_files, page_files, replay_files
 from ae.registry import MODELS
 from serve.guard import send_json
 
@@ -22,7 +22,7 @@ VENDOR = UI / "vendor" / "onnxruntime-web"
 # The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
 MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
            "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js",
-           "planes.js", "network.js",
+           "planes.js", "network.js", "replay-draw.js", "replay.js",
            "page.js"]
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml",
@@ -141,6 +141,9 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
     found.update(page_files(assets))
     section, section_onnx, problems = bottleneck_files(weights_dir)
     found.update(section)
+    replay, replay_problems = replay_files(weights_dir)  # its decoders are checked there, against onnx.json
+    found.update(replay)
+    problems += replay_problems
     try:
         found["ae_figure.png"] = (weights_dir / "ae_figure.png").read_bytes()
     except FileNotFoundError:

@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
@@ -87,9 +88,9 @@ def test_every_module_is_listed_and_the_version_follows_the_bytes(served):
 
 @pytest.mark.parametrize("damage", ["truncate", "delete"])
 def test_a_corrupt_or_missing_model_file_is_named_and_left_out(assets, tmp_path, damage):
-    for f in WEIGHTS_DIR.glob("*.onnx"):
-        shutil.copy(f, tmp_path)
-    shutil.copy(WEIGHTS_DIR / "onnx.json", tmp_path)
+    for pattern in ("*.onnx", "*_replay.safetensors", "*_codes.safetensors", "onnx.json"):  # the page's files
+        for f in WEIGHTS_DIR.glob(pattern):
+            shutil.copy(f, tmp_path)
     target = tmp_path / "vae_decoder.onnx"
     if damage == "truncate":
         target.write_bytes(target.read_bytes()[:1000])
@@ -134,6 +135,21 @@ def test_the_server_says_at_start_which_file_of_the_page_is_wrong(tmp_path):
         log = served.output()
     assert "warning:" in log and "ae_d4_decoder.onnx" in log
     assert "python train.py --model ae --latent-dim 4 --reuse" in log
+
+
+def test_the_server_says_at_start_that_a_recording_is_of_another_run(tmp_path):
+    from app_server import serve_app
+    from ae.registry import RECORDINGS
+    from ae.store import load_tensors, save_tensors
+    weights = tmp_path / "weights"
+    shutil.copytree(WEIGHTS_DIR, weights)
+    rec = RECORDINGS["vae_d2"]
+    t, facts = load_tensors(weights / rec.file, "Replay")
+    save_tensors(weights / rec.file, {**t, "codes": t["codes"] * np.float16(1.5)}, kind="Replay", facts=facts)
+    with serve_app(env={"AE_WEIGHTS": str(weights)}) as served:
+        log = served.output()
+    line = next(line for line in log.splitlines() if rec.file in line)
+    assert line.startswith("warning:") and "another training run" in line and rec.command in line
 
 
 @pytest.mark.parametrize("name, damage, command", [

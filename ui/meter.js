@@ -1,7 +1,7 @@
 // The off-manifold meter (ae/meter.py and ae/inference.py's measure, the same numbers): the distance from a code
 // to the nearest of 10,000 training codes, as a percentile of how far the test digits lie from theirs.
 
-function fromHalf(h) {
+export function fromHalf(h) {
   const sign = h & 0x8000 ? -1 : 1;
   const exponent = (h >> 10) & 0x1f;
   const fraction = h & 0x3ff;
