@@ -13,12 +13,13 @@ from ae.inference import Assets, Space, project, read_json
 from ae.meter import WARN_PERCENTILE
 from ae.plots import PALETTE, curves_svg, map_extent, rebin, scatter_png
 from ae.registry import NETWORK, PLANES, RECORDINGS, SIZES, Recording, Spec
-from ae.runtime import checked, recorded_sums
+from ae.runtime import Model, ModelFileError, checked, recorded_sums
 from ae.store import FIX, WeightsError, load_tensors
 
 MAP_SIZE = 320  # the latent map's side in px
 ERROR_PERCENTILE = 99  # a drawing whose reconstruction error is beyond this percentile of the test digits' is unusual
 PLANE_SAMPLES = 12  # codes from N(0, I) marked on each 2-D plane
+RECORDED_LEVELS = 4  # of 255: a recording's last reconstructions and its shipped model's (float16 ONNX) differ by < 1
 
 
 def meter_pack(space: Space) -> bytes:
@@ -125,17 +126,19 @@ def pixels_b64(x: np.ndarray) -> str:
     return base64.b64encode(np.round(np.clip(x.reshape(-1), 0, 1) * 255).astype(np.uint8).tobytes()).decode()
 
 
-def recorded_here(codes: np.ndarray, shipped: np.ndarray) -> bool:
-    """True when a recording's last codes (N, 2) float16 are the shipped encoder's codes of the same digits (N, 2),
-    up to float16 rounding: the recording is of the run that made the shipped model."""
-    return bool(np.all(np.abs(codes.astype(np.float32) - shipped) <= 2e-3 * np.abs(shipped) + 2e-3))
+def ends_at(recons: np.ndarray, model: Model, examples: np.ndarray) -> bool:
+    """True when a recording's last reconstructions of the seed's digits (10, 28, 28) uint8 are the shipped model's
+    (its ONNX files, given the digits (10, 28, 28) uint8), up to float16 and rounding: the recording is of the run
+    that made the shipped model (the point before it is some 80 levels away)."""
+    out = model.decode(model.encode(examples[:, None] / np.float32(255)))[:, 0] * 255  # (10, 28, 28)
+    return bool(np.abs(out - recons).max() <= RECORDED_LEVELS)
 
 
-def replay_run(weights_dir: Path, rec: Recording, shipped: dict | None) -> tuple[dict, bytes, dict[str, bytes], list]:
+def replay_run(weights_dir: Path, rec: Recording, examples: np.ndarray) -> tuple[dict, bytes, dict[str, bytes], list]:
     """One recorded run: its entry in replay.json, its frames pack (the seed's ten digits reconstructed (P, 10, 28,
     28) uint8, then the codes (P, N, 2) float16), the decoder files it keeps, and a line for each that is unusable.
 
-    shipped: the shipped model's test codes and labels, which its recording must end at. Raises WeightsError.
+    A recording of a shipped model must end at it (examples: the seed's digits). Raises WeightsError.
     """
     path = weights_dir / rec.file
     fix = f"record it with `{rec.command}`"
@@ -148,6 +151,9 @@ def replay_run(weights_dir: Path, rec: Recording, shipped: dict | None) -> tuple
     if points < 2 or facts.get("name") != rec.name or any(
             k not in t or t[k].shape != shape for k, shape in shapes.items()):
         raise WeightsError(f"{path} is not a recording of {rec.name} (its points or names differ): {fix}")
+    if not rec.zero_bias and not ends_at(t["recons"][-1], Model(weights_dir, rec.spec), examples):
+        raise WeightsError(f"{path} records another training run than weights/{rec.spec.weights} (its last point "
+                           f"does not reconstruct the seed's digits as the shipped model does): {fix}")
     pack = t["recons"].astype(np.uint8).tobytes()
     entry = {"title": rec.title, "steps": steps.tolist(), "epochs": t["epochs"].tolist(),
              # the training loss since the last point, drawn beside the test MSE where it is the same measure
@@ -158,9 +164,6 @@ def replay_run(weights_dir: Path, rec: Recording, shipped: dict | None) -> tuple
              "command": rec.command, "decoders": {}}
     if rec.codes:
         codes = t["codes"].astype("<f2")  # (P, N, 2)
-        if shipped is not None and not recorded_here(codes[-1], shipped["test_codes"][:REPLAY_DIGITS]):
-            raise WeightsError(f"{path} records another training run than weights/{rec.spec.weights} (its last "
-                               f"codes are not the shipped encoder's): {fix}")
         entry["extent"] = list(plane_extent(*codes.astype(np.float32)))
         pack += codes.tobytes()
     files, problems, sums = {}, [], recorded_sums(weights_dir)
@@ -177,13 +180,15 @@ def replay_run(weights_dir: Path, rec: Recording, shipped: dict | None) -> tuple
     return entry, pack, files, problems
 
 
-def replay_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
+def replay_files(weights_dir: Path, examples: np.ndarray) -> tuple[dict[str, bytes], list[str]]:
     """The replay's files: replay.json (each recorded run's points, curves and decoders, the digits' labels, what
-    could not be read), a frames pack per run, the recorded decoders; and a line for each file left out."""
+    could not be read), a frames pack per run, the recorded decoders; and a line for each file left out.
+
+    examples: the seed's ten digits (10, 28, 28) uint8, which a recording of a shipped model must end reconstructing
+    as that model does."""
     files, problems, runs, labels = {}, [], {}, ""
     for rec in RECORDINGS.values():
-        shipped = None
-        try:  # the shipped model's codes: the digits' labels, and where its recording must end
+        try:  # the planes' dots are coloured by the shipped model's test labels; its ONNX files check the recording
             if rec.codes:
                 shipped, _ = load_tensors(weights_dir / f"{rec.spec.name}_codes.safetensors", "TestCodes")
                 labels = "".join(str(d) for d in shipped["test_labels"][:REPLAY_DIGITS])
@@ -191,9 +196,12 @@ def replay_files(weights_dir: Path) -> tuple[dict[str, bytes], list[str]]:
             problems.append(str(e).replace(FIX, f"rewrite it with `{rec.spec.rebuild}`"))
             continue
         try:
-            entry, pack, decoders, lines = replay_run(weights_dir, rec, None if rec.zero_bias else shipped)
+            entry, pack, decoders, lines = replay_run(weights_dir, rec, examples)
         except WeightsError as e:
             problems.append(str(e).replace(FIX, f"record it with `{rec.command}`"))
+            continue
+        except ModelFileError as e:  # the shipped model's own file: what rewrites it says so
+            problems.append(str(e))
             continue
         runs[rec.name] = entry
         files[entry["pack"]] = pack

@@ -141,7 +141,7 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
     found.update(page_files(assets))
     section, section_onnx, problems = bottleneck_files(weights_dir)
     found.update(section)
-    replay, replay_problems = replay_files(weights_dir)  # its decoders are checked there, against onnx.json
+    replay, replay_problems = replay_files(weights_dir, assets.examples)  # its decoders are checked there too
     found.update(replay)
     problems += replay_problems
     try:
