@@ -295,4 +295,4 @@ if __name__ == "__main__":
         print(f"warning: {problem}; the page does without it (what it cannot run, the server runs)", flush=True)
     demo.queue(max_size=MAX_QUEUED)  # beyond it a queued call is told the queue is full, not kept waiting
     demo.launch(css_paths=[UI / "app.css"], theme=THEME, js=page_script(),
-                **launch_settings(S, PAGE, VERSION, api_inputs(demo)))
+                **launch_settings(A, PAGE, VERSION, api_inputs(demo)))

@@ -3,13 +3,13 @@ routes (serve/live.py) and the request limits and error answers (serve/guard.py)
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
-from ae.inference import Space
-from serve.files import Asset, GradioFiles, asset_route
+from ae.inference import Assets
+from serve.files import Announce, Asset, GradioFiles, asset_route, link_header, live_path
 from serve.guard import MAX_BODY_BYTES, BodyLimit, FnIndexInferError, GradioCalls, unknown_endpoint
 from serve.live import live_routes
 
 
-def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: str, inputs: dict) -> dict:
+def launch_settings(assets: Assets, table: dict[str, Asset], version: str, inputs: dict) -> dict:
     """Keyword arguments for demo.launch: limits for a room of users, error answers, the page's files and the live
     routes."""
     return dict(
@@ -19,11 +19,12 @@ def launch_settings(spaces: dict[str, Space], table: dict[str, Asset], version: 
         show_error=True,  # gradio's own input errors (wrong types, missing arguments) carry their message
         state_session_capacity=500,  # gradio's default keeps 10,000 sessions, ~150 KB each for API callers
         ssr_mode=False,  # this Python process serves the page and the live routes, on Spaces too
-        app_kwargs={"routes": [asset_route(table, version), *live_routes(spaces)],
+        app_kwargs={"routes": [asset_route(table, version), *live_routes(assets.spaces)],
                     # the page itself (gradio's config of every component) is 150 KB of text: about 25 KB gzipped
                     "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES),
                                    Middleware(GradioCalls, inputs=inputs),
                                    Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
-                                   Middleware(GradioFiles)],
+                                   Middleware(GradioFiles),
+                                   Middleware(Announce, link=link_header(live_path(table, assets), version))],
                     "exception_handlers": {FnIndexInferError: unknown_endpoint}},
     )

@@ -28,6 +28,7 @@ MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "applicat
          ".svg": "image/svg+xml",
          ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
 OWNERS = {f: spec for spec in MODELS.values() for f in spec.page_onnx.values()}  # ONNX file -> the model it exports
+LIVE_SPACE = "ae"  # the sliders' space as the page opens (ui/store.js): its meter pack is fetched at start
 CACHE = "public, max-age=31536000, immutable"  # the version in every URL changes whenever any file does
 
 
@@ -196,3 +197,38 @@ def asset_route(table: dict[str, Asset], version: str) -> Route:
         body = asset.body if asset.body is not None else gzip.decompress(asset.encoded["gzip"])
         return Response(body, media_type=asset.media_type, headers=headers)
     return Route("/ui/{version}/{name}", endpoint, methods=["GET"])
+
+
+def live_path(table: dict[str, Asset], assets: Assets) -> list[tuple[str, str]]:
+    """What the page fetches before its first reconstruction, as (name, Link rel and as): every module, the runtime
+    and its wasm, spaces.json, each space's encoder and decoder (the engine opens them all) and the meter pack."""
+    fetches = ["ort-wasm-simd-threaded.wasm", "spaces.json", f"{LIVE_SPACE}_meter.bin"] + [
+        f for space in assets.spaces.values() for part, f in space.spec.page_onnx.items()
+        if f"{part}_layers" not in space.spec.page_onnx]  # a layer export replaces its plain file in the page
+    modules = MODULES + ["ort.wasm.bundle.min.mjs"]
+    return ([(name, "modulepreload") for name in modules if name in table]
+            + [(name, "preload; as=fetch; crossorigin") for name in fetches if name in table])
+
+
+def link_header(path: list[tuple[str, str]], version: str) -> bytes:
+    """An HTTP Link header announcing path, relative to the page: the browser fetches them while gradio starts."""
+    return ", ".join(f"<ui/{version}/{name}>; rel={rel}" for name, rel in path).encode()
+
+
+class Announce:
+    """ASGI middleware: the page's HTML response (GET /) carries a Link header naming the files of the live path, so
+    they load in parallel with gradio's own start instead of one module after another. A missing file is not named,
+    and a preload that fails changes nothing: the page fetches what it needs as before."""
+
+    def __init__(self, app, link: bytes):
+        self.app, self.link = app, link
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/":
+            return await self.app(scope, receive, send)
+
+        async def announce(message):
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                message = {**message, "headers": [*message.get("headers", []), (b"link", self.link)]}
+            await send(message)
+        await self.app(scope, receive, announce)
