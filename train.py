@@ -4,7 +4,7 @@ python train.py                       # the autoencoder, seed recipe (Adam, MSE,
 python train.py --model vae           # the VAE with the same backbone (Bernoulli ELBO)
 python train.py --latent-dim 2        # the same layers with a 2-number code -> weights/ae_d2.*
 python train.py --latent-dim 2 --record   # the same, recorded for the page's replay (weights/ae_d2_replay.*)
-python train.py --latent-dim 2 --record --zero-output-bias   # the recipe before the fix, recorded only
+python train.py --latent-dim 2 --record --seed 1 --epochs 4 --zero-output-bias   # before the fix, recorded only
 python train.py --model classifier    # the judge (last 5,000 training digits held out to calibrate it)
 python train.py --limit 128 --batch-size 64 --epochs 1 --out runs/smoke   # two batches: a smoke test
 """

@@ -201,6 +201,8 @@ class Recording:
 RECORDINGS: dict[str, Recording] = {r.name: r for r in [
     Recording("ae_d2", MODELS["ae_d2"], "autoencoder", decoders=8),
     Recording("vae_d2", MODELS["vae_d2"], "VAE", decoders=8),
+    # the page's own autoencoder: its recorded re-run is the shipped model bit for bit; no plane, so no codes
+    Recording("ae", MODELS["ae"], "autoencoder with 10 numbers", decoders=0, codes=False),
     # seed 0 escapes the plateau at two numbers even with a zero bias; seeds 1 and 2 sit on it (test MSE 0.104)
     Recording("ae_d2_zero_bias", MODELS["ae_d2"], "autoencoder, output bias started at 0", decoders=0, codes=False,
               zero_bias=True, seed=1, epochs=4),

@@ -45,7 +45,7 @@ export function curveScale(runs, width, height) {
     x: (epoch) => (Math.log(epoch + floor) - left) / (right - left) * width,
     y: (mse) => (1 - (Math.log(mse) - lo) / (hi - lo)) * height,
     ticks: [0.01, 0.1, 1, 10].filter((e) => e <= last),
-    levels: [0.02, 0.03, 0.05, 0.1, 0.2, 0.3].filter((v) => Math.log(v) > lo && Math.log(v) < hi),
+    levels: [0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3].filter((v) => Math.log(v) > lo && Math.log(v) < hi),
   };
 }
 

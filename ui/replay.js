@@ -10,7 +10,7 @@ import { state } from "./store.js";
 
 const PLANE = 280; // px, a plane's side
 const CURVES = [560, 160]; // px, the curves' width and height
-const COLOURS = ["#c2410c", "#2563eb", "#555"]; // the runs' curves, in replay.json's order
+const COLOURS = ["#c2410c", "#2563eb", "#15803d", "#555"]; // the runs' curves, in replay.json's order
 const IMAGES = 10 * SIDE * SIDE;
 
 // ae/page.py's replay pack: recons (P, 10, 28, 28) uint8, then codes (P, N, 2) float16 when the run keeps them.
@@ -121,8 +121,9 @@ function build(element, runs, labels, live) {
       const p = nearest(run, epoch);
       paintRow(rows[k].querySelector("canvas"), run.recons(p));
       const ended = epoch > run.epochs.at(-1) * 1.01 ? " (where its recording ended)" : "";
-      rows[k].querySelector("span").textContent = `${run.title}, ${stepText(run, p)}${ended}: ` +
-        `test MSE ${run.test_mse[p].toFixed(4)}`;
+      const text = `${run.title}, ${stepText(run, p)}${ended}: test MSE ${run.test_mse[p].toFixed(4)}`;
+      rows[k].querySelector("span").textContent = text;
+      rows[k].querySelector("canvas").setAttribute("aria-label", `the ten digits reconstructed by the ${text}`);
     });
     moveCursor(svg, x(epoch));
     when.textContent = `point ${index + 1} of ${timeline.steps.length}: ${stepText(timeline, index)}`;
