@@ -134,16 +134,18 @@ def ends_at(recons: np.ndarray, model: Model, examples: np.ndarray) -> bool:
     return bool(np.abs(out - recons).max() <= RECORDED_LEVELS)
 
 
-def replay_run(weights_dir: Path, rec: Recording, examples: np.ndarray) -> tuple[dict, bytes, dict[str, bytes], list]:
+def replay_run(weights_dir: Path, rec: Recording, examples: np.ndarray,
+               sums: dict[str, str]) -> tuple[dict, bytes, dict[str, bytes], list]:
     """One recorded run: its entry in replay.json, its frames pack (the seed's ten digits reconstructed (P, 10, 28,
     28) uint8, then the codes (P, N, 2) float16), the decoder files it keeps, and a line for each that is unusable.
 
-    A recording of a shipped model must end at it (examples: the seed's digits). Raises WeightsError.
+    A recording of a shipped model must end at it (examples: the seed's digits); sums: weights/onnx.json, which its
+    decoders are checked against. Raises WeightsError.
     """
     path = weights_dir / rec.file
     fix = f"record it with `{rec.command}`"
     t, facts = load_tensors(path, "Replay")
-    steps = t.get("steps", np.zeros(0))
+    steps = t.get("steps", np.zeros(0)).tolist()
     points = len(steps)
     shapes = {"epochs": (points,), "train_loss": (points,), "test_mse": (points,), "recons": (points, 10, 28, 28)}
     if rec.codes:
@@ -155,7 +157,7 @@ def replay_run(weights_dir: Path, rec: Recording, examples: np.ndarray) -> tuple
         raise WeightsError(f"{path} records another training run than weights/{rec.spec.weights} (its last point "
                            f"does not reconstruct the seed's digits as the shipped model does): {fix}")
     pack = t["recons"].astype(np.uint8).tobytes()
-    entry = {"title": rec.title, "steps": steps.tolist(), "epochs": t["epochs"].tolist(),
+    entry = {"title": rec.title, "steps": steps, "epochs": t["epochs"].tolist(),
              # the training loss since the last point, drawn beside the test MSE where it is the same measure
              "train_mse": [None if np.isnan(v) else float(v) for v in t["train_loss"]]
              if rec.spec.family == "ae" else None,
@@ -166,7 +168,7 @@ def replay_run(weights_dir: Path, rec: Recording, examples: np.ndarray) -> tuple
         codes = t["codes"].astype("<f2")  # (P, N, 2)
         entry["extent"] = list(plane_extent(*codes.astype(np.float32)))
         pack += codes.tobytes()
-    files, problems, sums = {}, [], recorded_sums(weights_dir)
+    files, problems = {}, []
     shipped_decoder = rec.spec.onnx["decoder"]
     for step, name in facts.get("decoders", {}).items():
         if name in sums and sums[name] == sums.get(shipped_decoder):
@@ -176,7 +178,7 @@ def replay_run(weights_dir: Path, rec: Recording, examples: np.ndarray) -> tuple
         except ValueError as e:
             problems.append(f"{e}: {fix}")
             continue
-        entry["decoders"][steps.tolist().index(int(step))] = name
+        entry["decoders"][steps.index(int(step))] = name
     return entry, pack, files, problems
 
 
@@ -187,6 +189,7 @@ def replay_files(weights_dir: Path, examples: np.ndarray) -> tuple[dict[str, byt
     examples: the seed's ten digits (10, 28, 28) uint8, which a recording of a shipped model must end reconstructing
     as that model does."""
     files, problems, runs, labels = {}, [], {}, ""
+    sums = recorded_sums(weights_dir)
     for rec in RECORDINGS.values():
         try:  # the planes' dots are coloured by the shipped model's test labels; its ONNX files check the recording
             if rec.codes:
@@ -196,7 +199,7 @@ def replay_files(weights_dir: Path, examples: np.ndarray) -> tuple[dict[str, byt
             problems.append(str(e).replace(FIX, f"rewrite it with `{rec.spec.rebuild}`"))
             continue
         try:
-            entry, pack, decoders, lines = replay_run(weights_dir, rec, examples)
+            entry, pack, decoders, lines = replay_run(weights_dir, rec, examples, sums)
         except WeightsError as e:
             problems.append(str(e).replace(FIX, f"record it with `{rec.command}`"))
             continue

@@ -78,7 +78,9 @@ function planeOf(run, live) {
 function digitRows(element, runs) {
   const rows = element.querySelector(".ae-replay-digits");
   const originals = new Uint8Array(10 * SIDE * SIDE);
-  state.data.examples.pixels.forEach((b64, k) => originals.set(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), k * SIDE * SIDE));
+  state.data.examples.pixels.forEach((b64, k) => { // base64 of 784 bytes each (ae/page.py's pixels_b64)
+    originals.set(Uint8Array.from(atob(b64), (c) => c.charCodeAt(0)), k * SIDE * SIDE);
+  });
   const row = (title) => {
     const line = document.createElement("div");
     line.className = "ae-replay-row";
@@ -92,7 +94,8 @@ function digitRows(element, runs) {
   return runs.map((run) => row(`reconstructed by the ${run.title}`));
 }
 
-// Build the player for the loaded runs; returns show(index), which paints every part for one point of the timeline.
+// Build the player for the loaded runs; returns the timeline's number of points and paint(index), which paints every
+// part for one point of the timeline.
 function build(element, runs, labels, live) {
   const palette = state.data.palette;
   const timeline = runs.find((r) => r.codes) ?? runs[0];
@@ -108,12 +111,12 @@ function build(element, runs, labels, live) {
   const svg = curves.querySelector("svg");
   const x = curveScale(runs, ...CURVES).x;
   const when = element.querySelector(".ae-replay-when");
-  return (index) => {
+  return [timeline.steps.length, (index) => {
     const epoch = timeline.epochs[index];
     for (const [, plane] of planes) {
       plane.point = nearest(plane.run, epoch);
-      paintPlane(plane.canvas, plane.run.codesAt(plane.point), labels, plane.run.extent, palette);
       plane.canvas.values = plane.run.codesAt(plane.point);
+      paintPlane(plane.canvas, plane.canvas.values, labels, plane.run.extent, palette);
       plane.canvas.dataset.point = plane.point;
       plane.canvas.setAttribute("aria-label", `${plane.run.title}'s codes at ${stepText(plane.run, plane.point)}`);
     }
@@ -127,7 +130,7 @@ function build(element, runs, labels, live) {
     });
     moveCursor(svg, x(epoch));
     when.textContent = `point ${index + 1} of ${timeline.steps.length}: ${stepText(timeline, index)}`;
-  };
+  }];
 }
 
 // Play, pause, step, scrub and speed: the one index they move, painted at most once a display frame.
@@ -199,7 +202,7 @@ async function load(element) {
     return;
   }
   const { mode } = await ready;
-  control(element, (runs.find((r) => r.codes) ?? runs[0]).steps.length, build(element, runs, info.labels, mode === "page"));
+  control(element, ...build(element, runs, info.labels, mode === "page"));
 }
 
 export function mount(element) {
