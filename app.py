@@ -231,6 +231,7 @@ def api_prepare(strokes: list[list[list[float]]]) -> list[list[float]]:
 with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.Markdown((UI / "intro.md").read_text(), elem_id="intro")
     with gr.Row(elem_id="bar"):
+        live_html("guide", "guide")
         gr.Button("Presenter view", size="sm", elem_id="present-toggle")  # ui/page.js: ?present, or this
         start_over = gr.Button("Start over", size="sm", elem_id="start-over")
     live_html("network", "network")
@@ -241,6 +242,15 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.HTML(render("room", url=html.escape(ROOM), qr=qr_svg(ROOM)) if ROOM else "", elem_id="room")
     live_html("examples", "examples")
 
+    # the story in order: what the network is and does, then sampling and why it fails, then the models built for
+    # it, then what was measured of them all, then the code's size and training itself
+    gr.Markdown((UI / "explain.md").read_text().format(test_mse=A.summary["test_mse"],
+                                                       pca_mse=A.summary["pca_test_mse"],
+                                                       epochs=A.summary["recipe"]["epochs"]), elem_id="explain")
+    gr.HTML(f'<figure class="ae-figure"><img src="ui/{VERSION}/ae_figure.png" alt="ten test digits and their '
+            f'reconstructions"><figcaption>Ten test digits (top) and their reconstructions</figcaption></figure>',
+            elem_id="figure")
+
     gr.Markdown((UI / "lesson.md").read_text(), elem_id="lesson")
     with gr.Row(elem_id="sampling"):
         with gr.Column(scale=1):
@@ -250,16 +260,6 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
             grid = gr.HTML(GRID_EMPTY, elem_id="grid")
         with gr.Column(scale=0, min_width=340):
             latent_map = live_html("latent-map", "latent-map")
-    gr.Markdown(format_table(A.table["rows"]) if A.table
-                else "*Not measured yet: run `python benchmarks/sampling_table.py`.*", elem_id="table")
-    gr.Markdown((UI / "table.md").read_text(), elem_id="table-note")
-
-    gr.Markdown((UI / "bottleneck.md").read_text(), elem_id="sizes-intro")
-    live_html("bottleneck", "bottleneck")
-    gr.Markdown((UI / "planes.md").read_text(), elem_id="planes-intro")
-    live_html("planes", "planes")
-    gr.Markdown((UI / "replay.md").read_text(), elem_id="replay-intro")
-    live_html("replay", "replay")
 
     gr.Markdown((UI / "beyond.md").read_text(), elem_id="beyond")
     live_html("compare", "compare")
@@ -272,12 +272,17 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
         end_b = gr.Dropdown(CHOICES, value=1, label="to", elem_id="to")
         interp_btn = gr.Button("Interpolate", elem_id="interpolate")
     interp = gr.HTML(elem_id="interpolation")
-    gr.Markdown((UI / "explain.md").read_text().format(test_mse=A.summary["test_mse"],
-                                                       pca_mse=A.summary["pca_test_mse"],
-                                                       epochs=A.summary["recipe"]["epochs"]), elem_id="explain")
-    gr.HTML(f'<figure class="ae-figure"><img src="ui/{VERSION}/ae_figure.png" alt="ten test digits and their '
-            f'reconstructions"><figcaption>Ten test digits (top) and their reconstructions</figcaption></figure>',
-            elem_id="figure")
+
+    gr.Markdown(format_table(A.table["rows"]) if A.table
+                else "*Not measured yet: run `python benchmarks/sampling_table.py`.*", elem_id="table")
+    gr.Markdown((UI / "table.md").read_text(), elem_id="table-note")
+
+    gr.Markdown((UI / "bottleneck.md").read_text(), elem_id="sizes-intro")
+    live_html("bottleneck", "bottleneck")
+    gr.Markdown((UI / "planes.md").read_text(), elem_id="planes-intro")
+    live_html("planes", "planes")
+    gr.Markdown((UI / "replay.md").read_text(), elem_id="replay-intro")
+    live_html("replay", "replay")
 
     sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **BUTTON)
     prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **BUTTON)

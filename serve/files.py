@@ -22,7 +22,7 @@ VENDOR = UI / "vendor" / "onnxruntime-web"
 # The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
 MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
            "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js",
-           "planes.js", "network.js", "replay-draw.js", "replay.js",
+           "planes.js", "network.js", "sweep.js", "guide.js", "replay-draw.js", "replay.js",
            "page.js"]
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml",

@@ -135,5 +135,5 @@ def test_every_page_part_imports_its_module_through_the_versioned_route():
     scripts = [c["props"]["js_on_load"] for c in config["components"] if c["props"].get("js_on_load")]
     modules = {s.split(f"ui/{app.VERSION}/")[1].split('"')[0] for s in scripts if "ui/" in s}
     assert modules == {"canvas.js", "sliders.js", "decoded.js", "examples.js", "latent-map.js", "compare.js",
-                       "bottleneck.js", "planes.js", "network.js", "replay.js"}
+                       "bottleneck.js", "planes.js", "network.js", "replay.js", "guide.js"}
     assert modules <= set(app.PAGE)

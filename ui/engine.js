@@ -77,14 +77,15 @@ function meterPack(space) {
   return packs[space];
 }
 
-// A part's usual output (Float32Array); a layer export's outputs are announced as "activations" for the network.
-async function run(files, part, input, dims) {
+// A part's usual output (Float32Array); a layer export's outputs are announced as "activations" for the network,
+// unless the run is not of the page's drawing or slider code (announce false).
+async function run(files, part, input, dims, announce = true) {
   const model = await partSession(files, part);
   const feeds = { [model.inputNames[0]]: new ort.Tensor("float32", input, dims) };
   const next = queue.then(() => model.run(feeds));
   queue = next.catch(() => {});
   const out = await next;
-  if (model.outputNames.length > 1) {
+  if (announce && model.outputNames.length > 1) {
     const outputs = Object.fromEntries(model.outputNames.map((name) => [name, out[name].data]));
     emit("activations", { part, input, outputs });
   }
@@ -119,6 +120,13 @@ export async function reconstruct(drawing, spaces) {
     results[name] = { code, recon, mse: mse(recon, input) };
   }
   return { input, results };
+}
+
+// count codes of a space (Float32Array, count * dim) -> their images (Float32Array, count * 784), in one run
+export async function decodeAll(space, codes, count) {
+  const { mode, reason } = await ready;
+  if (mode === "server") throw new Error(`they need the models in the page, and here the server runs them: ${reason}`);
+  return run(state.data.spaces[space].files, "decoder", codes, [count, codes.length / count], false);
 }
 
 // a code in a space -> {image: Float32Array(784), meter: {distance, digit, percentile, typical, warn}}

@@ -45,7 +45,8 @@ export function mount(element, props, watch) {
   }
 
   ready.then(() => {
-    legend.innerHTML = digitLegend(state.data.palette, "· ◯ sliders · ✕ samples among the data · □ off the data (the meter)");
+    legend.innerHTML = digitLegend(state.data.palette, "· ◯ sliders · ✕ samples among the data · " +
+      "□ off the data (the meter) · axes: the codes' two main directions (PCA of the ten numbers)");
     picture();
   });
   on("space", picture);

@@ -77,6 +77,7 @@ export function mount(element) {
     for (const [name, plane] of Object.entries(info.planes)) {
       row.append(planeOf(name, plane, state.data.map_size, mode === "page"));
     }
-    legend.innerHTML = digitLegend(state.data.palette, "· ✕ codes drawn from N(0, I) · ◯ the pointer");
+    legend.innerHTML = digitLegend(state.data.palette, "· ✕ codes drawn from N(0, I) · ◯ the pointer · " +
+      "across: the code's first number, up: its second (the decoded point's caption gives both)");
   });
 }

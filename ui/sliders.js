@@ -1,8 +1,10 @@
 // The latent sliders: one per dimension of the chosen model's code, each track a histogram of where the training
 // codes lie. Every change sets the store's code and tells the decoder panel and the map; a finished drawing moves
-// the sliders to its code. Arrow keys step 2% of a slider's range, Page Up and Page Down 10%.
+// the sliders to its code. Arrow keys step 2% of a slider's range, Page Up and Page Down 10%, Home and End to its ends.
+// Under each track, a strip of what that number does (ui/sweep.js).
 import { ready } from "./engine.js";
 import { emit, on, state } from "./store.js";
+import { makeStrip, refresh, watch } from "./sweep.js";
 
 const STEPS = { ArrowRight: 0.02, ArrowUp: 0.02, ArrowLeft: -0.02, ArrowDown: -0.02, PageUp: 0.1, PageDown: -0.1 };
 
@@ -21,6 +23,7 @@ export function mount(element) {
   const rows = element.querySelector(".ae-rows");
   const back = element.querySelector(".ae-back");
   const note = element.querySelector(".ae-slider-note");
+  const sweepNote = element.querySelector(".ae-sweep-note");
   let inputs = []; // per dimension: {range, number, reset}
 
   const info = () => state.data.spaces[state.space];
@@ -35,9 +38,11 @@ export function mount(element) {
     });
     const code = drawn();
     inputs.forEach((input, i) => { input.reset.disabled = !code || clamp(code[i], i) === z[i]; });
+    state.moved = inputs.flatMap((input, i) => input.reset.disabled ? [] : [i]);
     back.disabled = !code;
     note.textContent = "";
     emit("z");
+    refresh();
   }
 
   function setOne(i, v) {
@@ -49,6 +54,7 @@ export function mount(element) {
   function build() {
     const { lo, hi, hist, dim } = info();
     rows.replaceChildren();
+    const strips = [];
     inputs = Array.from({ length: dim }, (_, i) => {
       const row = document.createElement("div");
       row.className = "z";
@@ -58,6 +64,9 @@ export function mount(element) {
         `<input type="number" min="${lo[i]}" max="${hi[i]}" step="0.01" aria-label="z${i} value">` +
         `<button type="button" class="reset" title="z${i} back to the drawing's value" aria-label="z${i} back to the drawing's value">↺</button>`;
       const input = { range: row.children[1], number: row.children[2], reset: row.children[3] };
+      const strip = makeStrip(i);
+      row.append(strip.element);
+      strips.push(strip);
       input.range.style.background = histogram(hist[i]);
       input.range.addEventListener("input", () => setOne(i, parseFloat(input.range.value)));
       input.range.addEventListener("keydown", (e) => {
@@ -84,6 +93,7 @@ export function mount(element) {
       rows.append(row);
       return input;
     });
+    watch(strips, sweepNote);
   }
 
   function toDrawing() {

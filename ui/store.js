@@ -8,6 +8,7 @@ export const state = {
   drawing: null, // {strokes: [[[x, y], ...], ...]} in canvas pixels, {image: base64 of 784 bytes}, or null
   results: null, // the finished drawing in every space: {ae: {code, recon, mse}, ...}, null without a drawing
   z: null, // the slider code, number[] of the current space's size
+  moved: [], // the numbers of the slider code moved off the drawing's code (indices), so the captions can say so
 };
 
 export function on(event, listener) {

@@ -84,6 +84,7 @@ def draw_stroke(page: Page, selector: str, points: list[tuple[float, float]], *,
     draws cannot have been sent and answered before the release, so the final update differs from the ones before.
     pause_ms: a wait after each move; each move itself takes about a display frame.
     """
+    page.locator(selector).scroll_into_view_if_needed()  # the mouse reaches only what is on the screen
     box = page.locator(selector).bounding_box()
     assert box is not None, f"{selector} is not visible"
     assert len(points) >= 2, "a stroke needs at least two points"

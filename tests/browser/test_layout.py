@@ -4,6 +4,7 @@ and the presenter view holds the whole core loop on one screen in large text."""
 import pytest
 from playwright.sync_api import Browser, Page
 
+from conftest import SCREENSHOTS
 from recording import RECORDER_JS, recorded, reset_recorder, wait_quiet
 
 SCREENS = {"laptop": dict(viewport={"width": 1366, "height": 768}),
@@ -212,3 +213,24 @@ def test_start_over_clears_the_drawing_the_sliders_and_every_output(presenter: P
     box = presenter.evaluate("() => [...document.querySelectorAll('.z input[type=range]')]"
                              ".map((r) => [+r.value, +r.min, +r.max])")
     assert all(abs(v - (lo + hi) / 2) < 1e-6 for v, lo, hi in box), "the sliders did not go back to their box's centre"
+
+
+def test_each_strip_lies_under_its_own_track_on_the_screen(screen: Page):
+    """Also the README's screenshots of the network and the strips (artifacts/screenshots/page-<screen>.png)."""
+    screen.locator(".ae-example").nth(3).click()
+    wait_quiet(screen, 300)
+    if screen.name == "presenter":  # one screen for the core loop: the presenter says what the strips show
+        assert screen.locator(".z .sweep:visible").count() == 0
+        return
+    width = screen.viewport_size["width"]
+    for i in range(10):
+        (track,) = screen.evaluate(BOXES_JS, [f"#z{i} input[type=range]"])
+        strip = screen.evaluate(BOXES_JS, [f"#z{i} .sweep canvas"])
+        assert len(strip) == 7 and all(c["w"] >= 14 and c["h"] == c["w"] for c in strip), strip
+        assert track["x"] - 0.5 <= strip[0]["x"] and strip[-1]["x"] + strip[-1]["w"] <= track["x"] + track["w"] + 0.5
+        assert all(0 < c["y"] - (track["y"] + track["h"]) < 8 for c in strip), f"z{i}'s strip is not under its track"
+        assert track["x"] + track["w"] <= width
+    target = "#network" if screen.name == "laptop" else "#sliders"
+    screen.evaluate("(sel) => document.querySelector(sel).scrollIntoView({ block: 'start' })", target)
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screen.screenshot(path=SCREENSHOTS / f"page-{screen.name}.png")
