@@ -226,6 +226,12 @@ export function mount(element) {
     }
     for (const part of Object.keys(missing)) painted({ part, failed: missing[part] });
     on("activations", painted);
+    on("space", () => {
+      const other = state.space !== "ae", line = element.querySelector(".ae-net-space");
+      line.hidden = !other;
+      line.textContent = other ? `This is the autoencoder's network. The sliders now drive the ` +
+        `${state.data.spaces[state.space].title}'s decoder, so the decoder row here stays at your drawing's code.` : "";
+    });
     on("drawing", () => { if (!state.drawing) blankAll(); });
   });
 }

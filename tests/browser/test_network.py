@@ -2,7 +2,7 @@
 moves only the decoder's, an empty canvas leaves every view blank, and a layer export that fails leaves its own."""
 import numpy as np
 import torch
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from ae.config import WEIGHTS_DIR
 from ae.model import load_model
@@ -113,3 +113,19 @@ def test_a_layer_export_that_fails_leaves_its_views_saying_so_and_the_page_works
     assert page.locator("#reconstruction:not(.empty)").count() == 1
     assert page.locator("#decoded:not(.empty)").count() == 1
     assert page.locator("#canvas .ae-mode").is_hidden(), "the page fell back to the server"
+
+
+def test_sliders_on_another_model_leave_the_network_at_the_drawing_and_say_so(app_page, draw):
+    page = app_page
+    draw_seven(page, draw)
+    page.locator("#sliders label", has_text="VAE").click()
+    expect(page.locator(".ae-net-space")).to_contain_text("The sliders now drive the VAE's decoder")
+    wait_quiet(page, 300)
+    before = layer_views(page)
+    page.focus("#z2 input[type=range]")
+    for _ in range(3):
+        page.keyboard.press("PageUp")
+    wait_quiet(page, 300)
+    assert layer_views(page) == before, "a VAE code was drawn on the autoencoder's layers"
+    page.locator("#sliders label", has_text="autoencoder").click()
+    expect(page.locator(".ae-net-space")).to_be_hidden()
