@@ -1,4 +1,4 @@
-// The guided path: eight short steps, each pointing at the live part it is about; a step that asks a question shows
+// The guided path: eight short steps, each pointing at the live part it is about (the ones the page shows); a step that asks a question shows
 // its answer only once the learner has chosen. Optional and skippable; its step lives in this page only (a reload
 // starts it again), so nothing is stored or sent.
 import { mostChanging } from "./sweep.js";
@@ -37,6 +37,9 @@ function strongest() {
     "means one thing alone (a slant, a thickness): each strip turns one digit into others.";
 }
 
+// The steps whose part the page shows now (the presenter view folds the network away).
+const shown = () => STEPS.filter((s) => document.querySelector(s.target)?.getClientRects().length);
+
 function pointAt(selector) {
   for (const old of document.querySelectorAll(".ae-guide-target")) old.classList.remove("ae-guide-target");
   const target = document.querySelector(selector);
@@ -49,18 +52,19 @@ export function mount(element) {
   const open = element.querySelector(".ae-guide-open"), panel = element.querySelector(".ae-guide-panel");
   const part = (cls) => panel.querySelector(cls);
   const [choices, answer] = [part(".ae-guide-choices"), part(".ae-guide-answer")];
-  let step = 0;
+  let step = 0; // in shown()
 
   function reveal(button) {
     for (const b of choices.children) b.setAttribute("aria-pressed", String(b === button));
-    answer.textContent = STEPS[step].answer();
+    answer.textContent = shown()[step].answer();
     answer.hidden = false;
   }
 
   function show(n) {
-    step = Math.min(Math.max(n, 0), STEPS.length - 1);
-    const s = STEPS[step];
-    part(".ae-guide-count").textContent = `Step ${step + 1} of ${STEPS.length}`;
+    const steps = shown();
+    step = Math.min(Math.max(n, 0), steps.length - 1);
+    const s = steps[step];
+    part(".ae-guide-count").textContent = `Step ${step + 1} of ${steps.length}`;
     part(".ae-guide-text").textContent = s.text;
     choices.replaceChildren(...(s.choices ?? []).map((label) => {
       const b = document.createElement("button");
@@ -73,7 +77,7 @@ export function mount(element) {
     answer.hidden = true;
     answer.textContent = "";
     part(".ae-guide-back").disabled = step === 0;
-    part(".ae-guide-next").textContent = step === STEPS.length - 1 ? "Done" : "Next";
+    part(".ae-guide-next").textContent = step === steps.length - 1 ? "Done" : "Next";
     pointAt(s.target);
   }
 
@@ -88,6 +92,6 @@ export function mount(element) {
   open.addEventListener("click", () => toggle(panel.hidden));
   part(".ae-guide-close").addEventListener("click", () => toggle(false));
   part(".ae-guide-back").addEventListener("click", () => show(step - 1));
-  part(".ae-guide-next").addEventListener("click", () => (step === STEPS.length - 1 ? toggle(false) : show(step + 1)));
+  part(".ae-guide-next").addEventListener("click", () => (step === shown().length - 1 ? toggle(false) : show(step + 1)));
   panel.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
 }

@@ -59,3 +59,11 @@ def test_the_path_is_skippable_and_keeps_its_step_in_the_page_only(page, app_url
     open_app(page, app_url)
     page.click(".ae-guide-open")
     expect(page.locator(".ae-guide-count")).to_have_text("Step 1 of 8")
+
+
+def test_in_the_presenter_view_the_path_skips_the_folded_network(page, app_url):
+    open_app(page, app_url + "?present")
+    page.click(".ae-guide-open")
+    expect(page.locator(".ae-guide-count")).to_have_text(f"Step 1 of {len(TARGETS) - 1}")
+    page.click(".ae-guide-next")
+    assert outlined(page) == ["#sliders"]
