@@ -15,25 +15,25 @@ const STEPS = [
   { target: "#out", text: "Drag that slider. The decoded image now leaves the reconstruction behind, and the meter " +
       "says how far the code has moved from every training digit's." },
   { target: "#sampling", text: "If ten numbers make a digit, what do ten random numbers, drawn from N(0, I), make?",
-    choices: ["a clear new digit", "mostly blurs and mixtures"],
+    choices: ["a clear new digit", "mostly blurs and mixtures"], right: 1,
     answer: () => "Press Sample and see: most come back as blurs, and the line above the grid gives the share that " +
       "lands among real digits. The autoencoder was never asked to put its codes where N(0, I) draws them." },
   { target: "#latent-map", text: "Each dot on the map is a test digit's code, squashed to two dimensions. The " +
       "crosses and squares are your samples: a hollow square is one the meter finds far from every training code." },
   { target: "#prior", text: "A VAE has the same layers, but its training pulls its codes towards N(0, I). Will the " +
-      "same random codes decode to digits there?", choices: ["yes, more often", "no, just as badly"],
+      "same random codes decode to digits there?", choices: ["yes, more often", "no, just as badly"], right: 0,
     answer: () => "Yes, far more often: press the button and compare the two grids. The VAE was built to be " +
       "sampled, the autoencoder only to reconstruct." },
   { target: "#replay", text: "Last, watch the models learn: press play and see the autoencoder's codes spread into " +
       "arms with gaps between them, while the VAE's are pulled into one round cloud." },
 ];
 
-// The number whose strip changes the drawing most, said as the answer to step 3.
-function strongest() {
+// The number whose strip changes the drawing most, said as the answer to step 3 (choice: the learner's guess).
+function strongest(choice) {
   const found = mostChanging();
   if (found === null) return "The strips are not drawn here, so the page cannot say: try each slider in turn.";
   const drawn = state.results ? "your drawing" : "the sliders' code";
-  return `z${found} changes ${drawn} the most: its strip's images differ the most. Yet no number ` +
+  return `${choice === found ? "Right: " : ""}z${found} changes ${drawn} the most: its strip's images differ the most. Yet no number ` +
     "means one thing alone (a slant, a thickness): each strip turns one digit into others.";
 }
 
@@ -54,9 +54,10 @@ export function mount(element) {
   const [choices, answer] = [part(".ae-guide-choices"), part(".ae-guide-answer")];
   let step = 0; // in shown()
 
-  function reveal(button) {
+  function reveal(button, i) {
+    const s = shown()[step];
     for (const b of choices.children) b.setAttribute("aria-pressed", String(b === button));
-    answer.textContent = shown()[step].answer();
+    answer.textContent = ("right" in s ? (i === s.right ? "Right. " : "Not quite. ") : "") + s.answer(i);
     answer.hidden = false;
   }
 
@@ -66,12 +67,12 @@ export function mount(element) {
     const s = steps[step];
     part(".ae-guide-count").textContent = `Step ${step + 1} of ${steps.length}`;
     part(".ae-guide-text").textContent = s.text;
-    choices.replaceChildren(...(s.choices ?? []).map((label) => {
+    choices.replaceChildren(...(s.choices ?? []).map((label, i) => {
       const b = document.createElement("button");
       b.type = "button";
       b.textContent = label;
       b.setAttribute("aria-pressed", "false");
-      b.addEventListener("click", () => reveal(b));
+      b.addEventListener("click", () => reveal(b, i));
       return b;
     }));
     answer.hidden = true;

@@ -37,10 +37,19 @@ def test_a_question_answers_only_after_a_choice_and_names_the_number_whose_strip
     page.click(".ae-guide-next")
     answer = page.locator(".ae-guide-answer")
     assert answer.is_hidden() and answer.inner_text() == "", "the answer shows before a choice"
-    page.click(".ae-guide-choices button >> text=z0")
+    best = int(np.argmax(spread))
+    wrong = (best + 1) % 10
+    page.click(f".ae-guide-choices button >> text=z{wrong}")
     expect(answer).to_be_visible()
-    assert answer.inner_text().startswith(f"z{int(np.argmax(spread))} changes your drawing the most")
-    assert page.get_attribute(".ae-guide-choices button >> text=z0", "aria-pressed") == "true"
+    assert answer.inner_text().startswith(f"z{best} changes your drawing the most"), answer.inner_text()
+    assert page.get_attribute(f".ae-guide-choices button >> text=z{wrong}", "aria-pressed") == "true"
+    page.click(f".ae-guide-choices button >> text=z{best}")
+    expect(answer).to_contain_text(f"Right: z{best} changes your drawing the most")
+    page.click(".ae-guide-next")
+    page.click(".ae-guide-next")  # what random codes decode to
+    assert answer.is_hidden()
+    page.click(".ae-guide-choices button >> text=a clear new digit")
+    expect(answer).to_contain_text("Not quite. Press Sample")
 
 
 def test_the_path_is_skippable_and_keeps_its_step_in_the_page_only(page, app_url):
