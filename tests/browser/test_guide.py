@@ -4,8 +4,9 @@ keeps its step in the page alone."""
 import numpy as np
 from playwright.sync_api import Page, expect
 
-from recording import open_app, wait_quiet
-from test_sweeps import SEVEN, strips
+from recording import open_app
+from test_network import draw_seven
+from test_sweeps import strips
 
 TARGETS = ["#canvas", "#network", "#sliders", "#out", "#sampling", "#latent-map", "#prior", "#replay"]
 
@@ -28,9 +29,7 @@ def test_each_step_outlines_the_live_part_it_is_about(app_page):
 
 def test_a_question_answers_only_after_a_choice_and_names_the_number_whose_strip_changes_most(app_page, draw):
     page = app_page
-    page.click("#canvas .ae-clear")
-    draw("#canvas .ae-draw", SEVEN)
-    wait_quiet(page, 300)
+    draw_seven(page, draw)
     spread = [np.ptp(np.array(s["values"]).reshape(7, 784), axis=0).sum() for s in strips(page)]  # brute force
     page.click(".ae-guide-open")
     page.click(".ae-guide-next")

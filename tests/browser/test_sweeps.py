@@ -8,8 +8,8 @@ from playwright.sync_api import Page
 from ae.config import WEIGHTS_DIR
 from ae.model import load_model
 from recording import open_app, wait_quiet
+from test_network import draw_seven
 
-SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.55, 0.5), (0.45, 0.85)]
 STEPS = 7  # ui/sweep.js STEPS
 # every strip's codes and images once each is decoded for the sliders' code as it is now
 READ_STRIPS = """() => {
@@ -39,9 +39,7 @@ def torch_decode(codes: np.ndarray) -> np.ndarray:
 
 def test_each_strip_is_torchs_decoding_of_its_number_swept_along_its_track(app_page, draw):
     page = app_page
-    page.click("#canvas .ae-clear")
-    draw("#canvas .ae-draw", SEVEN)
-    wait_quiet(page, 300)
+    draw_seven(page, draw)
     shown = strips(page)
     sliders = [track(page, i) for i in range(10)]
     z = np.array([v for v, _, _ in sliders], dtype=np.float32)
@@ -57,9 +55,7 @@ def test_each_strip_is_torchs_decoding_of_its_number_swept_along_its_track(app_p
 
 def test_a_slider_redraws_the_other_strips_and_not_its_own(app_page, draw):
     page = app_page
-    page.click("#canvas .ae-clear")
-    draw("#canvas .ae-draw", SEVEN)
-    wait_quiet(page, 300)
+    draw_seven(page, draw)
     before = strips(page)
     value, lo, hi = track(page, 3)
     page.focus("#z3 input[type=range]")
