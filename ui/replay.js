@@ -9,7 +9,7 @@ import { curveScale, curvesSvg, moveCursor, paintPlane, paintRow } from "./repla
 import { state } from "./store.js";
 
 const PLANE = 280; // px, a plane's side
-const CURVES = [560, 160]; // px, the curves' width and height
+const CURVES = [560, 160]; // px, the curves' widest and their height; drawn 1:1, so their 11 px text stays 11 px
 const COLOURS = ["#c2410c", "#2563eb", "#15803d", "#555"]; // the runs' curves, in replay.json's order
 const IMAGES = 10 * SIDE * SIDE;
 
@@ -104,12 +104,13 @@ function build(element, runs, labels, live) {
   element.querySelector(".ae-replay-legend").innerHTML = legend(palette, "· a dot is one test digit's code");
   const rows = digitRows(element, runs);
   const curves = element.querySelector(".ae-replay-curves");
-  curves.innerHTML = curvesSvg(runs, COLOURS, ...CURVES) + '<div class="legend">' + runs.map((r, k) =>
+  const size = [Math.min(CURVES[0], (curves.clientWidth || CURVES[0] + 40) - 40), CURVES[1]]; // as wide as it has
+  curves.innerHTML = curvesSvg(runs, COLOURS, ...size) + '<div class="legend">' + runs.map((r, k) =>
     `<span style="color:${COLOURS[k]}">━</span> ${r.title} `).join("") +
     "· solid: MSE on 2,000 test digits · dotted: training MSE since the point before (the VAE trains on another " +
     "loss)</div>";
   const svg = curves.querySelector("svg");
-  const x = curveScale(runs, ...CURVES).x;
+  const x = curveScale(runs, ...size).x;
   const when = element.querySelector(".ae-replay-when");
   return [timeline.steps.length, (index) => {
     const epoch = timeline.epochs[index];

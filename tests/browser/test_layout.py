@@ -135,6 +135,17 @@ def test_the_code_size_chart_text_is_readable(screen: Page):
     assert px >= PHONE_TEXT_PX, f"on the {screen.name}, the chart's smallest text is {px:.1f} px on screen"
 
 
+def test_the_replay_curves_text_is_readable(screen: Page):
+    screen.evaluate("() => document.querySelector('#replay').scrollIntoView()")
+    screen.wait_for_selector("#replay .ae-replay-curves svg text", timeout=20_000)
+    px = screen.evaluate("""() => {
+        const svg = document.querySelector("#replay .ae-replay-curves svg");
+        const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+        return Math.min(...[...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize))) * scale;
+    }""")
+    assert px >= PHONE_TEXT_PX, f"on the {screen.name}, the replay curves' smallest text is {px:.1f} px on screen"
+
+
 def touch_drag(page: Page, cdp, points: list[tuple[float, float]]) -> None:
     """One finger pressed at points[0], moved through the rest, lifted."""
     for kind, (x, y) in [("touchStart", points[0])] + [("touchMove", p) for p in points[1:]]:
