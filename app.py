@@ -115,12 +115,10 @@ def measured(model: str, source: str) -> str:
     row, floor = rows.get((model, source)), rows.get(("data", "train"))
     if row is None or floor is None or "realistic_share" not in row:
         return ""
-    runs = [r["rows"][source] for r in (A.seeds or {}).get("runs", [])
-            if r["model"] == model and source in r.get("rows", {})]
-    shares = [r["confident_share"] for r in runs]
-    # rows scored before the judge's calibration lack the metrics among real digits: say so beside their figures
-    judge = "" if all("realistic_share" in r for r in runs) else ", scored by the judge before its calibration"
-    spread = render("spread", seeds=len(shares), epochs=A.seeds["epochs"], judge=judge, mean=sum(shares) / len(shares),
+    # the share among real digits on models trained from other seeds (rows scored before it was measured have none)
+    shares = [r["rows"][source]["realistic_share"] for r in (A.seeds or {}).get("runs", [])
+              if r["model"] == model and "realistic_share" in r.get("rows", {}).get(source, {})]
+    spread = render("spread", seeds=len(shares), epochs=A.seeds["epochs"], mean=sum(shares) / len(shares),
                     lo=min(shares), hi=max(shares)) if shares else ""
     return render("measured", n=A.table["n"], real=row["realistic_share"], floor=floor["realistic_share"],
                   precision=row["precision"], recall=row["recall"], share=row["confident_share"],

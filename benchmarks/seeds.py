@@ -72,6 +72,7 @@ def train_one(model_name: str, seed: int, args: argparse.Namespace) -> dict:
 
 def lesson_rows(model_name: str, model, data, seed: int) -> dict:
     """The judge's verdict on 10,000 samples of each lesson row of this model, keyed by strategy."""
+    import numpy as np
     import torch
 
     from ae.config import WEIGHTS_DIR
@@ -90,13 +91,31 @@ def lesson_rows(model_name: str, model, data, seed: int) -> dict:
     rows = {}
     for name, strategy, _ in LESSON:
         if name == model_name:
-            z = sample_latents(strategy, 10_000, params, torch.Generator().manual_seed(0))
+            z = torch.from_numpy(sample_latents(strategy, 10_000, params, np.random.default_rng(0)))  # (N, k)
             rows[strategy] = score_images(judge, apply_batched(model.decode, z), ref_mu, ref_cov, real)
     return rows
 
 
 def spread(values: list[float], digits: int = 3) -> str:
     return f"{statistics.mean(values):.{digits}f} ({min(values):.{digits}f} to {max(values):.{digits}f})"
+
+
+# the lesson's columns: (key in a scored row, heading, digits); the shares are printed as fractions
+COLUMNS = [("realistic_share", "among real digits", 3), ("precision", "precision", 3), ("recall", "recall", 3),
+           ("density", "density", 3), ("coverage", "coverage", 3), ("confident_share", "share >= 0.9", 3),
+           ("frechet", "Frechet distance", 0)]
+
+
+def print_lesson(results: list[dict], seeds: list[int]) -> None:
+    """The lesson's rows scored on each seed's models, as a table: mean (range) over the seeds per column."""
+    print("\nthe lesson's rows, 10,000 samples each: mean (range) over seeds " + ", ".join(map(str, seeds)))
+    print("| row | " + " | ".join(heading for _, heading, _ in COLUMNS) + " |")
+    print("|---|" + "---:|" * len(COLUMNS))
+    for m, strategy, label in LESSON:
+        rows = [r["rows"][strategy] for r in results if r["model"] == m]
+        if rows:
+            print(f"| {label} | " + " | ".join(spread([r[key] for r in rows], digits) for key, _, digits in COLUMNS)
+                  + " |")
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -118,13 +137,7 @@ def main(argv: list[str] | None = None) -> dict:
     for m in args.models:
         print(f"| {m} | " + " | ".join(f"{r['test_mse']:.4f}" for r in results if r["model"] == m) + " |")
     if args.lesson:
-        print("\nshare of 10,000 samples the judge is sure of (>= 0.9), and Frechet distance: mean (range) over seeds "
-              + ", ".join(map(str, args.seeds)))
-        for m, strategy, label in LESSON:
-            rows = [r["rows"][strategy] for r in results if r["model"] == m]
-            if rows:
-                print(f"  {label}: sure {spread([r['confident_share'] for r in rows])}, "
-                      f"Frechet {spread([r['frechet'] for r in rows], 0)}")
+        print_lesson(results, args.seeds)
     summary = {"command": shlex.join(["python", "benchmarks/seeds.py", *argv]), "recipe": recipe,
                "epochs": args.epochs, "limit": args.limit, "batch_size": args.batch_size, "device": args.device,
                "wall_time_s": round(wall, 1),

@@ -48,14 +48,14 @@ def test_sampling_gives_sixteen_judged_images_and_their_codes_for_the_map():
 
 
 def test_a_lesson_row_gives_its_spread_over_training_seeds_and_the_others_do_not():
-    seeds = [r["rows"]["normal"]["confident_share"] for r in app.A.seeds["runs"] if r["model"] == "ae"]
+    seeds = [r["rows"]["normal"]["realistic_share"] for r in app.A.seeds["runs"] if r["model"] == "ae"]
     line = app.measured("ae", "normal")
-    assert f"models trained from {len(seeds)} other seeds ({app.A.seeds['epochs']} epochs each" in line
-    assert f"from {min(seeds):.0%} to {max(seeds):.0%}" in line
+    assert f"models trained from {len(seeds)} other seeds, {app.A.seeds['epochs']} epochs each:" in line
+    assert f"from {min(seeds):.1%} to {max(seeds):.1%})" in line
     assert "judge is sure (≥ 0.9) of" in app.measured("ae", "uniform") and \
         "other seeds" not in app.measured("ae", "uniform")
     rows = {(r["model"], r["source"]): r for r in app.A.table["rows"]}
-    assert f"{rows['ae', 'normal']['realistic_share']:.0%} land among real digits" in line
+    assert f"{rows['ae', 'normal']['realistic_share']:.1%} land among real digits" in line
     assert f"so do {rows['data', 'train']['realistic_share']:.0%} of real training digits" in line
 
 

@@ -157,3 +157,19 @@ def test_cli_prints_the_table_and_writes_json(tmp_path, monkeypatch, capsys, jud
     assert [r["row"] for r in result["rows"]] == SAMPLED_NAMES[:5] + [REFERENCE_NAMES[0]] + REFERENCE_NAMES[-2:]
     out = capsys.readouterr().out
     assert format_table(result["rows"]) in out and "VAE rows left out" in out and "wall time" in out
+
+
+def test_the_seeds_spread_scores_each_lesson_row_with_every_column(capsys):
+    """benchmarks/seeds.py --lesson on a run of 2 steps: its rows carry every column the page and README print."""
+    from benchmarks import seeds
+
+    summary = seeds.main(["--seeds", "1", "--models", "vae", "--limit", "128", "--lesson", "--jobs", "1"])
+    (run,) = summary["runs"]
+    row = run["rows"]["normal"]
+    for key, _, _ in seeds.COLUMNS:
+        assert np.isfinite(row[key]) and row[key] >= 0, key
+    assert all(0 <= row[key] <= 1 for key in ("realistic_share", "precision", "recall", "coverage"))
+    out = capsys.readouterr().out
+    line = next(line for line in out.splitlines() if line.startswith("| VAE + its prior"))
+    assert line.count("|") == len(seeds.COLUMNS) + 2, line  # the row's label and one cell a column
+    assert f"{row['precision']:.3f} ({row['precision']:.3f} to {row['precision']:.3f})" in line

@@ -141,7 +141,8 @@ def test_the_replay_curves_text_is_readable(screen: Page):
     px = screen.evaluate("""() => {
         const svg = document.querySelector("#replay .ae-replay-curves svg");
         const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
-        return Math.min(...[...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize))) * scale;
+        const sizes = [...svg.querySelectorAll("text")].map((t) => parseFloat(getComputedStyle(t).fontSize));
+        return Math.min(...sizes) * scale;
     }""")
     assert px >= PHONE_TEXT_PX, f"on the {screen.name}, the replay curves' smallest text is {px:.1f} px on screen"
 
