@@ -229,7 +229,7 @@ def api_prepare(strokes: list[list[list[float]]]) -> list[list[float]]:
 with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.Markdown((UI / "intro.md").read_text(), elem_id="intro")
     with gr.Row(elem_id="bar"):
-        live_html("guide", "guide")
+        gr.Button("Guided path", size="sm", elem_id="guide-open")  # ui/guide.js, in the page alone
         gr.Button("Presenter view", size="sm", elem_id="present-toggle")  # ui/page.js: ?present, or this
         start_over = gr.Button("Start over", size="sm", elem_id="start-over")
     live_html("network", "network")
@@ -281,6 +281,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     live_html("planes", "planes")
     gr.Markdown((UI / "replay.md").read_text(), elem_id="replay-intro")
     live_html("replay", "replay")
+    live_html("guide", "guide")  # its panel is fixed to the screen's foot; opened by the bar's Guided path
 
     sample_btn.click(on_sample, strategy, [grid, latent_map], api_name="sample", **BUTTON)
     prior_btn.click(on_prior, None, [prior_ae, prior_vae], api_name="prior", **BUTTON)

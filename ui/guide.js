@@ -49,7 +49,7 @@ function pointAt(selector) {
 }
 
 export function mount(element) {
-  const open = element.querySelector(".ae-guide-open"), panel = element.querySelector(".ae-guide-panel");
+  const open = document.querySelector("#guide-open"), panel = element.querySelector(".ae-guide-panel");
   const part = (cls) => panel.querySelector(cls);
   const [choices, answer] = [part(".ae-guide-choices"), part(".ae-guide-answer")];
   let step = 0; // in shown()
@@ -84,7 +84,7 @@ export function mount(element) {
 
   function toggle(on) {
     panel.hidden = !on;
-    open.setAttribute("aria-expanded", String(on));
+    open.setAttribute("aria-pressed", String(on));
     document.body.classList.toggle("ae-guiding", on);
     if (on) show(step);
     else for (const old of document.querySelectorAll(".ae-guide-target")) old.classList.remove("ae-guide-target");

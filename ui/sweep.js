@@ -1,6 +1,6 @@
 // What each number does: under each slider, what the decoder draws as that one number sweeps its range with the other
-// numbers held at the slider code. One strip is decoded a display frame, the longest-stale first, so a slider drag
-// keeps its own decode every frame while the other strips catch up.
+// numbers held at the slider code. One strip is decoded a display frame (every other frame while the code keeps
+// changing), the longest-stale first, so a slider drag keeps its own decode every frame while the strips catch up.
 import { decodeAll } from "./engine.js";
 import { latest } from "./latest.js";
 import { SIDE, paint } from "./paint.js";
@@ -45,6 +45,7 @@ const refreshOne = latest(async () => {
     strip.element.values = images;
     strip.element.codes = codes;
     strip.made = z.slice();
+    if (state.z !== z) await new Promise((resolve) => requestAnimationFrame(resolve)); // a drag: every other frame
     refreshOne();
   } catch (err) {
     for (const s of strips) s.element.hidden = true;

@@ -17,7 +17,7 @@ def outlined(page: Page) -> list[str]:
 
 def test_each_step_outlines_the_live_part_it_is_about(app_page):
     page = app_page
-    page.click(".ae-guide-open")
+    page.click("#guide-open")
     for n, target in enumerate(TARGETS):
         expect(page.locator(".ae-guide-count")).to_have_text(f"Step {n + 1} of {len(TARGETS)}")
         assert outlined(page) == [target], n
@@ -31,7 +31,7 @@ def test_a_question_answers_only_after_a_choice_and_names_the_number_whose_strip
     page = app_page
     draw_seven(page, draw)
     spread = [np.ptp(np.array(s["values"]).reshape(7, 784), axis=0).sum() for s in strips(page)]  # brute force
-    page.click(".ae-guide-open")
+    page.click("#guide-open")
     page.click(".ae-guide-next")
     page.click(".ae-guide-next")
     answer = page.locator(".ae-guide-answer")
@@ -55,23 +55,23 @@ def test_the_path_is_skippable_and_keeps_its_step_in_the_page_only(page, app_url
     requests = []
     open_app(page, app_url)
     page.on("request", lambda r: requests.append(r.url))
-    page.click(".ae-guide-open")
+    page.click("#guide-open")
     page.click(".ae-guide-next")
     page.click(".ae-guide-next")
     page.keyboard.press("Escape")
     assert page.locator(".ae-guide-panel").is_hidden() and outlined(page) == []
-    page.click(".ae-guide-open")
+    page.click("#guide-open")
     expect(page.locator(".ae-guide-count")).to_have_text("Step 3 of 8")
     assert [u for u in requests if "/ui/" not in u] == [], "a step was sent to the server"
     assert page.evaluate("localStorage.length + sessionStorage.length") == 0
     open_app(page, app_url)
-    page.click(".ae-guide-open")
+    page.click("#guide-open")
     expect(page.locator(".ae-guide-count")).to_have_text("Step 1 of 8")
 
 
 def test_in_the_presenter_view_the_path_skips_the_folded_network(page, app_url):
     open_app(page, app_url + "?present")
-    page.click(".ae-guide-open")
+    page.click("#guide-open")
     expect(page.locator(".ae-guide-count")).to_have_text(f"Step 1 of {len(TARGETS) - 1}")
     page.click(".ae-guide-next")
     assert outlined(page) == ["#sliders"]
