@@ -1,6 +1,6 @@
-// The guided path: eight short steps, each pointing at the live part it is about (the ones the page shows); a step that asks a question shows
-// its answer only once the learner has chosen. Optional and skippable; its step lives in this page only (a reload
-// starts it again), so nothing is stored or sent.
+// The guided path: eight short steps, each pointing at the live part it is about (those the page shows); a step
+// that asks a question shows its answer only once the learner has chosen. Optional and skippable; its step lives in
+// this page only (a reload starts it again), so nothing is stored or sent.
 import { mostChanging } from "./sweep.js";
 import { state } from "./store.js";
 
@@ -33,15 +33,19 @@ function strongest(choice) {
   const found = mostChanging();
   if (found === null) return "The strips are not drawn here, so the page cannot say: try each slider in turn.";
   const drawn = state.results ? "your drawing" : "the sliders' code";
-  return `${choice === found ? "Right: " : ""}z${found} changes ${drawn} the most: its strip's images differ the most. Yet no number ` +
-    "means one thing alone (a slant, a thickness): each strip turns one digit into others.";
+  return `${choice === found ? "Right: " : ""}z${found} changes ${drawn} the most: its strip's images differ ` +
+    "the most. Yet no number means one thing alone (a slant, a thickness): each strip turns one digit into others.";
 }
 
 // The steps whose part the page shows now (the presenter view folds the network away).
 const shown = () => STEPS.filter((s) => document.querySelector(s.target)?.getClientRects().length);
 
-function pointAt(selector) {
+function unmark() {
   for (const old of document.querySelectorAll(".ae-guide-target")) old.classList.remove("ae-guide-target");
+}
+
+function pointAt(selector) {
+  unmark();
   const target = document.querySelector(selector);
   if (!target) return;
   target.classList.add("ae-guide-target");
@@ -85,14 +89,14 @@ export function mount(element) {
   function toggle(on) {
     panel.hidden = !on;
     open.setAttribute("aria-pressed", String(on));
-    document.body.classList.toggle("ae-guiding", on);
     if (on) show(step);
-    else for (const old of document.querySelectorAll(".ae-guide-target")) old.classList.remove("ae-guide-target");
+    else unmark();
   }
 
   open.addEventListener("click", () => toggle(panel.hidden));
   part(".ae-guide-close").addEventListener("click", () => toggle(false));
   part(".ae-guide-back").addEventListener("click", () => show(step - 1));
-  part(".ae-guide-next").addEventListener("click", () => (step === shown().length - 1 ? toggle(false) : show(step + 1)));
+  const last = () => step === shown().length - 1;
+  part(".ae-guide-next").addEventListener("click", () => (last() ? toggle(false) : show(step + 1)));
   panel.addEventListener("keydown", (e) => { if (e.key === "Escape") toggle(false); });
 }

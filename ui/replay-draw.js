@@ -63,7 +63,8 @@ export function curvesSvg(runs, colours, width, height) {
     `stroke="#666"/><text x="${s.x(e)}" y="${height + 14}" text-anchor="middle">${e}</text>`);
   const levels = s.levels.map((v) => `<line x1="0" x2="${width}" y1="${s.y(v)}" y2="${s.y(v)}" stroke="#eee"/>` +
     `<text x="-4" y="${s.y(v) + 4}" text-anchor="end">${v}</text>`);
-  return `<svg viewBox="-34 -8 ${width + 40} ${height + 44}" width="${width + 40}" height="${height + 44}" role="img" aria-label="each run's test MSE (solid) and ` +
+  return `<svg viewBox="-34 -8 ${width + 40} ${height + 44}" width="${width + 40}" height="${height + 44}" ` +
+    `role="img" aria-label="each run's test MSE (solid) and ` +
     `training MSE (dotted) against epochs, on log scales">${levels.join("")}${lines.join("")}${ticks.join("")}` +
     `<text x="0" y="${height + 28}">MSE against epochs (both log scales)</text>` +
     `<line class="cursor" y1="-8" y2="${height}" stroke="#000" stroke-dasharray="3 3"/></svg>`;

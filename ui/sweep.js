@@ -13,7 +13,7 @@ let note = null; // where a strip that cannot be decoded says why
 let turn = 0; // the strip to look at first next time, so every stale strip gets its turn
 
 // Dimension i's sweep of code z over [lo, hi]: STEPS codes (Float32Array, STEPS * dim), all but z[i] held.
-export function sweepCodes(z, i, lo, hi) {
+function sweepCodes(z, i, lo, hi) {
   const codes = new Float32Array(STEPS * z.length);
   for (let j = 0; j < STEPS; j++) {
     codes.set(z, j * z.length);
@@ -30,14 +30,14 @@ function stale(strip, i, z) {
 const refreshOne = latest(async () => {
   const { space, z } = state;
   if (!z) return;
-  const i = strips.findIndex((_, k) => stale(strips[(turn + k) % strips.length], (turn + k) % strips.length, z));
-  if (i < 0) return;
-  const d = (turn + i) % strips.length, strip = strips[d], { lo, hi } = state.data.spaces[space];
+  const order = strips.map((_, k) => (turn + k) % strips.length); // from this turn's strip on, round the slider
+  const d = order.find((k) => stale(strips[k], k, z));
+  if (d === undefined) return;
+  const strip = strips[d], { lo, hi } = state.data.spaces[space], codes = sweepCodes(z, d, lo[d], hi[d]);
   turn = d + 1;
   try {
-    const images = await decodeAll(space, sweepCodes(z, d, lo[d], hi[d]), STEPS); // (STEPS, 1, 28, 28)
+    const images = await decodeAll(space, codes, STEPS); // (STEPS, 1, 28, 28)
     if (strips[d] !== strip) return; // the space changed meanwhile: these strips are gone
-    const codes = sweepCodes(z, d, lo[d], hi[d]);
     strip.canvases.forEach((c, j) => {
       paint(c, images.subarray(j * SIDE * SIDE, (j + 1) * SIDE * SIDE));
       c.setAttribute("aria-label", `decoded with z${d} at ${codes[j * z.length + d].toFixed(2)}`);
