@@ -79,8 +79,8 @@ export function mount(element, props) {
     } else {
       const r = out.results[space];
       show(seen, out.input, "what the model sees");
-      show(recon, r.recon, `reconstruction: your drawing's own code, decoded by the ${title} · ` +
-        `MSE ${r.mse.toFixed(4)}`);
+      show(recon, r.recon, `reconstruction by the ${title} · MSE ${r.mse.toFixed(4)}`, false,
+        " (your drawing's own code, decoded)");
       const limit = state.data.spaces[space].error_limit;
       unusual.hidden = r.mse <= limit;
       unusual.textContent = `Unlike the digits the ${title} learned from: its error is larger than ` +

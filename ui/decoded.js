@@ -16,12 +16,12 @@ function showMeter(meter, m) {
 }
 
 // Why the decoded image is or is not the reconstruction: the sliders hold the drawing's code until one is moved.
-function caption(title) {
+function why() {
   const { moved } = state;
-  if (!state.results) return `decoded by the ${title} from the sliders' code (no drawing: each at its track's middle)`;
-  if (!moved.length) return `decoded by the ${title} from the sliders, at your drawing's code: the reconstruction`;
+  if (!state.results) return " from the sliders' code (no drawing: each at its track's middle)";
+  if (!moved.length) return " from the sliders, at your drawing's code: the reconstruction";
   const names = moved.length > 3 ? `${moved.length} numbers` : moved.map((i) => `z${i}`).join(", ");
-  return `decoded by the ${title} from the sliders: ${names} moved off your drawing's code, so not the reconstruction`;
+  return ` from the sliders: ${names} moved off your drawing's code, so not the reconstruction`;
 }
 
 export function mount(element) {
@@ -31,7 +31,7 @@ export function mount(element) {
     const { space, z } = state;
     try {
       const out = await decode(space, z);
-      show(figure, out.image, caption(state.data.spaces[space].title));
+      show(figure, out.image, `decoded by the ${state.data.spaces[space].title}`, false, why());
       showMeter(meter, out.meter);
     } catch (err) {
       show(figure, null, "could not decode: " + err.message, true);

@@ -19,16 +19,23 @@ export function fromBase64(text) {
   return pixels;
 }
 
-// A figure holding one painted image: its canvas shown or a blank square, and a caption. The canvas's text
-// alternative is what the figure shows (its data-what, else "a 28x28 digit image") and the caption.
-export function show(figure, pixels, caption, failed = false) {
+// A figure holding one painted image: its canvas shown or a blank square, and a caption, with why it shows what it
+// does after it (folded away in the presenter view). The canvas's text alternative is what the figure shows (its
+// data-what, else "a 28x28 digit image") and the caption.
+export function show(figure, pixels, caption, failed = false, why = "") {
   figure.classList.toggle("empty", !pixels);
   figure.classList.toggle("failed", failed);
   const canvas = figure.querySelector("canvas");
   if (pixels) paint(canvas, pixels);
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", `${figure.dataset.what || "a 28x28 digit image"}: ${caption}`);
-  figure.querySelector("figcaption").textContent = caption;
+  canvas.setAttribute("aria-label", `${figure.dataset.what || "a 28x28 digit image"}: ${caption}${why}`);
+  const text = figure.querySelector("figcaption");
+  text.textContent = caption;
+  if (!why) return;
+  const span = document.createElement("span");
+  span.className = "ae-why";
+  span.textContent = why;
+  text.append(span);
 }
 
 // The digits' colours as a legend, then what the marks mean.

@@ -44,9 +44,11 @@ def torch_layers(x: np.ndarray, z: np.ndarray) -> dict[str, np.ndarray]:
 
 def draw_seven(page: Page, draw) -> None:
     """A seven drawn on a cleared canvas, once the sliders hold its code (pen-up's answer can come late)."""
+    caption = page.locator("#decoded figcaption")
     page.click("#canvas .ae-clear")
+    expect(caption).to_contain_text("no drawing")  # else the caption below could still be the last drawing's
     draw("#canvas .ae-draw", SEVEN)
-    expect(page.locator("#decoded figcaption")).to_contain_text("at your drawing's code", timeout=15_000)
+    expect(caption).to_contain_text("at your drawing's code", timeout=15_000)
     wait_quiet(page, 300)
 
 
