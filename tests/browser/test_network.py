@@ -86,6 +86,7 @@ def test_a_slider_moves_the_decoders_layers_and_not_the_encoders(app_page, draw)
     key = "PageDown" if float(page.input_value(track)) > middle else "PageUp"  # towards the far end: it moves
     for _ in range(3):
         page.keyboard.press(key)
+    expect(page.locator("#decoded figcaption")).to_contain_text("z2 moved off", timeout=15_000)  # decoded, drawn
     wait_quiet(page, 300)
     after = layer_views(page)
     for layer in NETWORK:
