@@ -23,7 +23,7 @@ from ae.sampling import STRATEGIES  # noqa: E402
 from ae.store import WeightsError  # noqa: E402
 from ae.strokes import drawing_to_input  # noqa: E402
 from ae.table import format_table  # noqa: E402
-from serve.files import page_assets, version_of  # noqa: E402
+from serve.files import entry, page_assets, version_of  # noqa: E402
 from serve.busy import MAX_QUEUED  # noqa: E402
 from serve.guard import api_inputs  # noqa: E402
 from serve.room import own_url, qr_svg  # noqa: E402
@@ -37,6 +37,7 @@ except (WeightsError, ModelFileError, OSError) as e:
 S = A.spaces
 PAGE, PROBLEMS = page_assets(A)  # the page's own files, served by name; PROBLEMS: files left out, said at launch
 VERSION = version_of(PAGE)
+ENTRY = entry(PAGE)  # the page's code: one bundle, or ui/index.js importing each module
 # The buttons' events: off the API page, still typed; outside gradio's queue (stateless, so safe): a plain request
 # costs the server a few ms less than a queued event with its event stream, and a room's presses run side by side
 BUTTON = dict(api_visibility="undocumented", show_progress="minimal", queue=False)
@@ -62,15 +63,16 @@ CHOICES = [("your drawing", -1)] + [(f"test digit {int(y)}", i) for i, y in enum
 
 
 def script(module: str) -> str:
-    """js_on_load of a gr.HTML whose code is the ES module ui/<module>: import it from the app's own route, mount it."""
-    return (f'import(new URL("ui/{VERSION}/{module}", document.baseURI))'
-            '.then((m) => m.mount(element, props, watch))'
+    """js_on_load of a gr.HTML whose code is the ES module ui/<module>: import the page's code from the app's own
+    route, mount that module."""
+    return (f'import(new URL("ui/{VERSION}/{ENTRY}", document.baseURI))'
+            f'.then((m) => m.modules["{module}"].mount(element, props, watch))'
             '.catch((e) => { element.textContent = "This part of the page did not load: " + e.message; });')
 
 
 def page_script() -> str:
     """launch(js=...): the page-wide module ui/page.js, run once gradio has drawn the page."""
-    return f'() => import(new URL("ui/{VERSION}/page.js", document.baseURI)).then((m) => m.mount())'
+    return f'() => import(new URL("ui/{VERSION}/{ENTRY}", document.baseURI)).then((m) => m.modules["page.js"].mount())'
 
 
 def live_html(name: str, elem_id: str, value: str = "") -> gr.HTML:

@@ -2,6 +2,7 @@
 import asyncio
 import gzip
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,11 +20,10 @@ from serve.guard import send_json
 
 UI = Path(__file__).resolve().parent.parent / "ui"
 VENDOR = UI / "vendor" / "onnxruntime-web"
-# The page's ES modules (ui/*.js), one idea each; the gr.HTML components import them through asset_route.
-MODULES = ["store.js", "engine.js", "remote.js", "prepare.js", "meter.js", "latest.js", "paint.js",
-           "canvas.js", "sliders.js", "decoded.js", "compare.js", "latent-map.js", "examples.js", "bottleneck.js",
-           "planes.js", "network.js", "sweep.js", "guide.js", "replay-draw.js", "replay.js",
-           "page.js"]
+# The page's ES modules (ui/*.js), one idea each; ui/index.js gathers them, and the page imports that entry
+MODULES = sorted(p.name for p in UI.glob("*.js"))
+BUNDLE = UI / "dist" / "bundle.js"  # the entry and its modules as one file (ui/build.mjs), served while it is current
+DIGEST = re.compile(rb"sha256 ([0-9a-f]{64})")  # in the bundle's first line: the sources it was built from
 MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "application/json", ".png": "image/png",
          ".svg": "image/svg+xml",
          ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
@@ -121,6 +121,33 @@ class Asset:
     encoded: dict[str, bytes]  # "br" / "gzip" -> bytes
 
 
+def sources_digest() -> str:
+    """sha256 over each ui/*.js in name order, as its name, a newline and its bytes (ui/build.mjs computes the same)."""
+    h = hashlib.sha256()
+    for name in MODULES:
+        h.update(f"{name}\n".encode() + (UI / name).read_bytes())
+    return h.hexdigest()
+
+
+def bundle(problems: list[str]) -> dict[str, bytes]:
+    """{"bundle.js": its bytes} if ui/dist/bundle.js was built from ui/*.js as they are; else nothing, and a line."""
+    try:
+        data = BUNDLE.read_bytes()
+    except OSError:
+        data = b""
+    built = DIGEST.search(data.split(b"\n", 1)[0])
+    if built is not None and built[1].decode() == sources_digest():
+        return {"bundle.js": data}
+    problems.append(f"{BUNDLE} is missing or older than ui/*.js: rebuild it with `npm ci && npm run build` (the page "
+                    "loads its modules one by one meanwhile, a request each)")
+    return {}
+
+
+def entry(table: dict) -> str:
+    """The module the page imports first: the bundle while it is current, else ui/index.js (it imports the rest)."""
+    return "bundle.js" if "bundle.js" in table else "index.js"
+
+
 def vendor_sums() -> dict[str, str]:
     """ui/vendor/onnxruntime-web/SHA256SUMS as name -> hex."""
     try:
@@ -135,12 +162,10 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
 
     A file that fails its check is left out: the page then says so in one line and runs the models on the server.
     """
-    found = {}
-    for name in MODULES:
-        # the app's own code: a missing module is a broken checkout, not a fallback
-        found[name] = (UI / name).read_bytes()
-    found.update(page_files(assets))
     section, section_onnx, problems = bottleneck_files(weights_dir)
+    # the app's own code: a missing module is a broken checkout, not a fallback
+    found = bundle(problems) or {name: (UI / name).read_bytes() for name in MODULES}
+    found.update(page_files(assets))
     found.update(section)
     replay, replay_problems = replay_files(weights_dir, assets.examples)  # its decoders are checked there too
     found.update(replay)
@@ -205,7 +230,7 @@ def live_path(table: dict[str, Asset], assets: Assets) -> list[tuple[str, str]]:
     fetches = ["ort-wasm-simd-threaded.wasm", "spaces.json", f"{LIVE_SPACE}_meter.bin"] + [
         f for space in assets.spaces.values() for part, f in space.spec.page_onnx.items()
         if f"{part}_layers" not in space.spec.page_onnx]  # a layer export replaces its plain file in the page
-    modules = MODULES + ["ort.wasm.bundle.min.mjs"]
+    modules = (["bundle.js"] if entry(table) == "bundle.js" else MODULES) + ["ort.wasm.bundle.min.mjs"]
     return ([(name, "modulepreload") for name in modules if name in table]
             + [(name, "preload; as=fetch; crossorigin") for name in fetches if name in table])
 

@@ -191,8 +191,8 @@ def test_an_unknown_endpoint_is_refused_with_a_reason(app):
 @pytest.mark.parametrize("name", ["app.py", "..%2Fapp.py", "%2e%2e%2f%2e%2e%2fetc%2fpasswd", "ae.safetensors",
                                   "SHA256SUMS", "ort-wasm-simd-threaded.wasm.br"])
 def test_the_page_route_serves_only_its_list(app, name):
-    version = re.search(r'ui/([0-9a-f]{12})/canvas\.js', urllib.request.urlopen(app.url, timeout=10).read().decode())[1]
-    with urllib.request.urlopen(f"{app.url}ui/{version}/canvas.js", timeout=10) as r:
+    version = re.search(r'ui/([0-9a-f]{12})/bundle\.js', urllib.request.urlopen(app.url, timeout=10).read().decode())[1]
+    with urllib.request.urlopen(f"{app.url}ui/{version}/bundle.js", timeout=10) as r:
         assert r.status == 200
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(f"{app.url}ui/{version}/{name}", timeout=10)

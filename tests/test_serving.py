@@ -14,7 +14,8 @@ from starlette.testclient import TestClient
 
 from ae.config import WEIGHTS_DIR
 from ae.inference import load_assets
-from serve.files import CACHE, MODULES, UI, asset_route, page_assets, version_of
+import serve.files
+from serve.files import BUNDLE, CACHE, MODULES, UI, asset_route, page_assets, version_of
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +35,7 @@ def get(client, path: str, encoding: str = "identity"):
     return client.get(path, headers={"Accept-Encoding": encoding})
 
 
-@pytest.mark.parametrize("name, media", [("canvas.js", "text/javascript"),
+@pytest.mark.parametrize("name, media", [("bundle.js", "text/javascript"),
                                          ("ort.wasm.bundle.min.mjs", "text/javascript"),
                                          ("ae_encoder.onnx", "application/octet-stream"),
                                          ("spaces.json", "application/json"), ("ae_map.png", "image/png"),
@@ -57,10 +58,10 @@ def test_the_runtime_goes_out_as_brotli_or_gzip_whichever_the_browser_takes(serv
         assert hashlib.sha256(r.content).hexdigest() == original  # the client decodes it back to the very same bytes
 
 
-def test_the_page_modules_travel_gzipped(served):
+def test_the_page_code_travels_gzipped(served):
     client, version, _ = served
-    r = client.get(f"/ui/{version}/engine.js", headers={"Accept-Encoding": "gzip"})
-    assert r.headers["content-encoding"] == "gzip" and r.content == (UI / "engine.js").read_bytes()
+    r = client.get(f"/ui/{version}/bundle.js", headers={"Accept-Encoding": "gzip"})
+    assert r.headers["content-encoding"] == "gzip" and r.content == BUNDLE.read_bytes()
 
 
 @pytest.mark.parametrize("path", ["app.py", "..%2Fapp.py", "%2e%2e%2fapp.py", "vendor%2Fonnxruntime-web%2FLICENSE",
@@ -73,16 +74,26 @@ def test_anything_not_listed_is_404(served, path):
 
 def test_another_version_is_404(served):
     client, version, _ = served
-    assert get(client, "/ui/000000000000/canvas.js").status_code == 404
-    assert get(client, f"/ui/{version}/canvas.js").status_code == 200
+    assert get(client, "/ui/000000000000/bundle.js").status_code == 404
+    assert get(client, f"/ui/{version}/bundle.js").status_code == 200
 
 
-def test_every_module_is_listed_and_the_version_follows_the_bytes(served):
+def test_the_page_code_is_one_current_bundle_and_the_version_follows_the_bytes(served):
     _, version, table = served
-    assert set(MODULES) <= set(table) and all((UI / m).is_file() for m in MODULES)
+    # built from ui/*.js as they are (`npm run build` after changing one), so the page fetches its code once
+    assert "bundle.js" in table and not set(MODULES) & set(table), "the modules are served one by one"
     changed = dict(table)
-    changed["canvas.js"] = changed["spaces.json"]
+    changed["bundle.js"] = changed["spaces.json"]
     assert version_of(changed) != version
+
+
+def test_a_bundle_older_than_the_modules_is_not_served(assets, tmp_path, monkeypatch):
+    stale = tmp_path / "bundle.js"
+    stale.write_bytes(b"// built from ui/*.js sha256 " + b"0" * 64 + b"\n" + BUNDLE.read_bytes().split(b"\n", 1)[1])
+    monkeypatch.setattr(serve.files, "BUNDLE", stale)
+    table, problems = page_assets(assets)
+    assert "bundle.js" not in table and set(MODULES) <= set(table)  # index.js imports each module itself
+    assert len(problems) == 1 and "npm run build" in problems[0] and str(stale) in problems[0]
 
 
 @pytest.mark.parametrize("damage", ["truncate", "delete"])
@@ -103,7 +114,7 @@ def test_a_corrupt_or_missing_model_file_is_named_and_left_out(assets, tmp_path,
 
 def test_gzip_copies_decode_to_the_files(served):
     _, _, table = served
-    for name in ("spaces.json", "canvas.js", "ae_decoder.onnx"):
+    for name in ("spaces.json", "bundle.js", "ae_decoder.onnx"):
         assert gzip.decompress(table[name].encoded["gzip"]) == table[name].body
     assert json.loads(table["spaces.json"].body)["spaces"]["ae"]["files"]["encoder"] == "ae_encoder.onnx"
 
@@ -114,7 +125,7 @@ def test_a_corrupt_runtime_is_named_and_left_out(assets, tmp_path, monkeypatch):
     (vendor / "ort-wasm-simd-threaded.wasm.br").write_bytes(b"not brotli")
     monkeypatch.setattr("serve.files.VENDOR", vendor)
     table, problems = page_assets(assets)
-    assert "ort-wasm-simd-threaded.wasm" not in table and "canvas.js" in table
+    assert "ort-wasm-simd-threaded.wasm" not in table and "bundle.js" in table
     assert len(problems) == 1 and "ort-wasm-simd-threaded.wasm.br" in problems[0] and "vendor.mjs" in problems[0]
 
 
@@ -125,7 +136,7 @@ def test_the_server_says_at_start_which_file_of_the_page_is_wrong(tmp_path):
     (weights / "ae_d4_decoder.onnx").write_bytes(b"\0" * 100)  # run only in the page: left out, the rest serves
     with serve_app(env={"AE_WEIGHTS": str(weights)}) as served:
         page = urllib.request.urlopen(served.url, timeout=10).read().decode()
-        version = re.search(r"ui/([0-9a-f]{12})/canvas\.js", page)[1]
+        version = re.search(r"ui/([0-9a-f]{12})/bundle\.js", page)[1]
         with pytest.raises(urllib.error.HTTPError) as e:
             urllib.request.urlopen(f"{served.url}ui/{version}/ae_d4_decoder.onnx", timeout=10)
         assert e.value.code == 404
@@ -215,7 +226,7 @@ def test_an_unreadable_model_file_is_named_with_its_command(monkeypatch):
 def test_an_unreadable_file_of_the_page_is_named_and_left_out(assets, monkeypatch, name, command):
     unreadable(monkeypatch, name)
     table, problems = page_assets(assets)
-    assert "canvas.js" in table and name.removesuffix(".gz") not in table
+    assert "bundle.js" in table and name.removesuffix(".gz") not in table
     assert len(problems) == 1 and name in problems[0] and "cannot be read" in problems[0] and command in problems[0]
 
 

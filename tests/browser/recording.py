@@ -20,9 +20,9 @@ RECORDER_JS = """
 })();
 """
 
-# The URL prefix of the page's modules (ui/<version>/), from the store module the page has loaded.
-MODULE_BASE = ("performance.getEntriesByType('resource').map((e) => e.name)"
-               ".find((n) => /[/]ui[/][0-9a-f]{12}[/]store[.]js$/.test(n)).replace(/store[.]js$/, '')")
+# The URL of the page's code (ui/<version>/bundle.js, or ui/index.js unbundled), from the resources it has loaded.
+ENTRY_URL = ("performance.getEntriesByType('resource').map((e) => e.name)"
+             ".find((n) => /[/]ui[/][0-9a-f]{12}[/](bundle|index)[.]js$/.test(n))")
 
 
 def open_app(page: Page, url: str) -> None:
@@ -52,9 +52,9 @@ def wait_quiet(page: Page, quiet_ms: float = 500, timeout_ms: float = 10_000) ->
 
 
 def in_page(page: Page, body: str, arg=None):
-    """Run an async function body in the page with mod(name) importing the page's own module ui/<version>/<name>
-    (the very instances its components use) and arg as given; returns what the body returns."""
-    return page.evaluate(f"async (arg) => {{ const base = {MODULE_BASE}; const mod = (name) => import(base + name);\n"
+    """Run an async function body in the page with mod(name) giving the page's own module ui/<name> (the very
+    instances its components use) and arg as given; returns what the body returns."""
+    return page.evaluate(f"async (arg) => {{ const mod = async (name) => (await import({ENTRY_URL})).modules[name];\n"
                          f"{body} }}", arg)
 
 

@@ -21,7 +21,7 @@ def test_every_file_of_the_live_path_is_announced_and_fetched_once(page, app_url
     page.on("request", lambda r: "/ui/" in r.url and fetched.append(r.url.rsplit("/", 1)[-1]))
     open_app(page, app_url)
     live = list(fetched)  # everything asked for before the first reconstruction painted
-    assert {"engine.js", "ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.wasm", "spaces.json",
+    assert {"bundle.js", "ort.wasm.bundle.min.mjs", "ort-wasm-simd-threaded.wasm", "spaces.json",
             "ae_encoder_layers.onnx", "ae_decoder_layers.onnx"} <= set(names)
     assert set(names) <= set(live), "a file announced that the live path does not use"
     assert all(live.count(n) == 1 for n in names), "an announced file was fetched twice: its preload went unused"

@@ -16,7 +16,7 @@ from ae.model import load_model
 from ae.registry import RECORDINGS
 from ae.store import load_tensors
 from conftest import SCREENSHOTS
-from recording import open_app
+from recording import ENTRY_URL, open_app
 from train import first_of_each_digit
 
 READY = "#replay .ae-replay-scrub:not([disabled])"
@@ -28,13 +28,12 @@ READ_PLANES = """() => [...document.querySelectorAll('#replay .ae-replay-plane')
 READ_ROWS = """() => [...document.querySelectorAll('#replay .ae-replay-row canvas')].slice(1).map((c) =>
   Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data.filter((_, i) => i % 4 === 0)))"""
 # the page's own engine (the module instance the page runs): decode each code with one recorded decoder file
-DECODE_JS = """async ([file, codes]) => {
-  const url = performance.getEntriesByType('resource').map((e) => e.name).find((n) => n.endsWith('/engine.js'));
-  const { decodeWith } = await import(url);
+DECODE_JS = f"""async ([file, codes]) => {{
+  const {{ decodeWith }} = (await import({ENTRY_URL})).modules['engine.js'];
   const out = [];
-  for (const z of codes) out.push(Array.from(await decodeWith({ decoder: file }, z)));
+  for (const z of codes) out.push(Array.from(await decodeWith({{ decoder: file }}, z)));
   return out;
-}"""
+}}"""
 
 
 def open_player(page: Page) -> dict:
