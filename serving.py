@@ -5,6 +5,7 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from ae.inference import Assets
 from serve.files import Announce, Asset, GradioFiles, asset_route, link_header, live_path
+from serve.front import front_end, head
 from serve.guard import MAX_BODY_BYTES, BodyLimit, FnIndexInferError, GradioCalls, unknown_endpoint
 from serve.live import live_routes
 
@@ -12,6 +13,8 @@ from serve.live import live_routes
 def launch_settings(assets: Assets, table: dict[str, Asset], version: str, inputs: dict) -> dict:
     """Keyword arguments for demo.launch: limits for a room of users, error answers, the page's files and the live
     routes."""
+    front = front_end({c["type"] for c in inputs.demo.get_config_file()["components"]})  # None: as gradio loads it
+    scripts = [(f"assets/{f}", "modulepreload") for f in front.scripts] if front else []
     return dict(
         footer_links=["api"],
         run_history=False,  # with run history on, live drawing slowed down within a few strokes
@@ -24,7 +27,8 @@ def launch_settings(assets: Assets, table: dict[str, Asset], version: str, input
                     "middleware": [Middleware(BodyLimit, max_bytes=MAX_BODY_BYTES),
                                    Middleware(GradioCalls, inputs=inputs),
                                    Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
-                                   Middleware(GradioFiles),
-                                   Middleware(Announce, link=link_header(live_path(table, assets), version))],
+                                   Middleware(GradioFiles, extra={front.name: front.css} if front else None),
+                                   Middleware(Announce, link=link_header(live_path(table, assets, version) + scripts),
+                                              head=head(front) if front else b"")],
                     "exception_handlers": {FnIndexInferError: unknown_endpoint}},
     )

@@ -54,9 +54,14 @@ class GradioFiles:
     PREFIXES = ("/assets/", "/static/")
     MAX_KEPT_BYTES = 64 * 1024 * 1024  # gradio's files, plain and gzipped, are ~20 MB: room for them, not for more
 
-    def __init__(self, app):
+    def __init__(self, app, extra: dict[str, bytes] | None = None):
+        """extra: stylesheets to serve beside gradio's own, by name under /assets/ (serve/front.py's)."""
         self.app, self.kept, self.kept_bytes = app, {}, 0
         self.filling = {}  # key -> the task reading and compressing it: a crowd asking at once waits for one
+        for name, css in (extra or {}).items():
+            for gzipped in (False, True):
+                path = f"/assets/{name}"
+                self.kept[(path, gzipped)] = self.prepare(path, {b"content-type": b"text/css"}, css, gzipped)
 
     async def __call__(self, scope, receive, send):
         path = scope["path"]
@@ -224,36 +229,51 @@ def asset_route(table: dict[str, Asset], version: str) -> Route:
     return Route("/ui/{version}/{name}", endpoint, methods=["GET"])
 
 
-def live_path(table: dict[str, Asset], assets: Assets) -> list[tuple[str, str]]:
-    """What the page fetches before its first reconstruction, as (name, Link rel and as): every module, the runtime
-    and its wasm, spaces.json, each space's encoder and decoder (the engine opens them all) and the meter pack."""
+def live_path(table: dict[str, Asset], assets: Assets, version: str) -> list[tuple[str, str]]:
+    """What the page fetches of its own before its first reconstruction, as (URL relative to the page, Link rel and
+    as): its code, the runtime and its wasm, spaces.json, each space's encoder and decoder (the engine opens them all)
+    and the meter pack."""
     fetches = ["ort-wasm-simd-threaded.wasm", "spaces.json", f"{LIVE_SPACE}_meter.bin"] + [
         f for space in assets.spaces.values() for part, f in space.spec.page_onnx.items()
         if f"{part}_layers" not in space.spec.page_onnx]  # a layer export replaces its plain file in the page
     modules = (["bundle.js"] if entry(table) == "bundle.js" else MODULES) + ["ort.wasm.bundle.min.mjs"]
-    return ([(name, "modulepreload") for name in modules if name in table]
-            + [(name, "preload; as=fetch; crossorigin") for name in fetches if name in table])
+    return ([(f"ui/{version}/{name}", "modulepreload") for name in modules if name in table]
+            + [(f"ui/{version}/{name}", "preload; as=fetch; crossorigin") for name in fetches if name in table])
 
 
-def link_header(path: list[tuple[str, str]], version: str) -> bytes:
-    """An HTTP Link header announcing path, relative to the page: the browser fetches them while gradio starts."""
-    return ", ".join(f"<ui/{version}/{name}>; rel={rel}" for name, rel in path).encode()
+def link_header(path: list[tuple[str, str]]) -> bytes:
+    """An HTTP Link header announcing path (URLs relative to the page): the browser fetches them while gradio
+    starts."""
+    return ", ".join(f"<{url}>; rel={rel}" for url, rel in path).encode()
 
 
 class Announce:
     """ASGI middleware: the page's HTML response (GET /) carries a Link header naming the files of the live path, so
-    they load in parallel with gradio's own start instead of one module after another. A missing file is not named,
-    and a preload that fails changes nothing: the page fetches what it needs as before."""
+    they load in parallel with gradio's own start instead of one module after another, and gets head added to its
+    <head>. A missing file is not named, and a preload that fails changes nothing: the page fetches what it needs as
+    before."""
 
-    def __init__(self, app, link: bytes):
-        self.app, self.link = app, link
+    def __init__(self, app, link: bytes, head: bytes = b""):
+        self.app, self.link, self.head = app, link, head
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http" or scope["method"] != "GET" or scope["path"] != "/":
             return await self.app(scope, receive, send)
+        start, parts = None, []
 
         async def announce(message):
+            nonlocal start
             if message["type"] == "http.response.start" and message["status"] == 200:
-                message = {**message, "headers": [*message.get("headers", []), (b"link", self.link)]}
-            await send(message)
+                start = message  # held until the whole page is read: it is one small body
+                return
+            if start is None or message["type"] != "http.response.body":  # not the page (an error): as it is
+                return await send(message)
+            parts.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(parts).replace(b"</head>", self.head + b"</head>", 1)
+            headers = [(k, v) for k, v in start.get("headers", []) if k != b"content-length"]
+            await send({**start, "headers": [*headers, (b"content-length", str(len(body)).encode()),
+                                             (b"link", self.link)]})
+            await send({"type": "http.response.body", "body": body})
         await self.app(scope, receive, announce)
