@@ -4,7 +4,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from ae.inference import Assets
-from serve.files import Announce, Asset, GradioFiles, asset_route, link_header, live_path
+from serve.files import Announce, Asset, GradioFiles, asset_route, link_header, live_path, start_early
 from serve.front import front_end, head
 from serve.guard import MAX_BODY_BYTES, BodyLimit, FnIndexInferError, GradioCalls, unknown_endpoint
 from serve.live import live_routes
@@ -29,6 +29,6 @@ def launch_settings(assets: Assets, table: dict[str, Asset], version: str, input
                                    Middleware(GZipMiddleware, minimum_size=1024, compresslevel=6),
                                    Middleware(GradioFiles, extra={front.name: front.css} if front else None),
                                    Middleware(Announce, link=link_header(live_path(table, assets, version) + scripts),
-                                              head=head(front) if front else b"")],
+                                              head=(head(front) if front else b"") + start_early(table, version))],
                     "exception_handlers": {FnIndexInferError: unknown_endpoint}},
     )

@@ -241,6 +241,13 @@ def live_path(table: dict[str, Asset], assets: Assets, version: str) -> list[tup
             + [(f"ui/{version}/{name}", "preload; as=fetch; crossorigin") for name in fetches if name in table])
 
 
+def start_early(table: dict[str, Asset], version: str) -> bytes:
+    """A script for the page's <head> that imports the page's code as soon as it arrives: the engine opens the
+    runtime and the models while gradio loads and draws the page, instead of after the canvas is drawn (the parts'
+    own imports of it then find it loaded)."""
+    return f'<script type="module" async src="ui/{version}/{entry(table)}"></script>'.encode()
+
+
 def link_header(path: list[tuple[str, str]]) -> bytes:
     """An HTTP Link header announcing path (URLs relative to the page): the browser fetches them while gradio
     starts."""

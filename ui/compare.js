@@ -16,12 +16,15 @@ export function mount(element) {
       figures[name] = figure;
       row.append(figure);
     }
+    if (state.results) paint(); // mounted after the first drawing was reconstructed: catch up
   });
-  on("results", () => {
+
+  function paint() {
     for (const [name, figure] of Object.entries(figures)) {
       const r = state.results && state.results[name];
       const title = state.data.spaces[name].title;
       show(figure, r && r.recon, r ? `${title} · MSE ${r.mse.toFixed(4)}` : `${title}: draw a digit`);
     }
-  });
+  }
+  on("results", paint);
 }

@@ -38,4 +38,5 @@ export function mount(element) {
     }
   });
   on("z", () => update());
+  if (state.z) update(); // mounted after the sliders set their first code: catch up
 }

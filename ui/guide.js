@@ -53,7 +53,8 @@ function pointAt(selector) {
 }
 
 export function mount(element) {
-  const open = document.querySelector("#guide-open"), panel = element.querySelector(".ae-guide-panel");
+  const panel = element.querySelector(".ae-guide-panel");
+  const open = () => document.querySelector("#guide-open"); // gradio may draw the bar's button after this part
   const part = (cls) => panel.querySelector(cls);
   const [choices, answer] = [part(".ae-guide-choices"), part(".ae-guide-answer")];
   let step = 0; // in shown()
@@ -88,12 +89,12 @@ export function mount(element) {
 
   function toggle(on) {
     panel.hidden = !on;
-    open.setAttribute("aria-pressed", String(on));
+    open()?.setAttribute("aria-pressed", String(on));
     if (on) show(step);
     else unmark();
   }
 
-  open.addEventListener("click", () => toggle(panel.hidden));
+  document.addEventListener("click", (e) => e.target.closest?.("#guide-open") && toggle(panel.hidden));
   part(".ae-guide-close").addEventListener("click", () => toggle(false));
   part(".ae-guide-back").addEventListener("click", () => show(step - 1));
   const last = () => step === shown().length - 1;
