@@ -5,6 +5,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # must be set before
 
 import functools  # noqa: E402
 import html  # noqa: E402
+import io  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
 import secrets  # noqa: E402
@@ -12,6 +13,7 @@ from pathlib import Path  # noqa: E402
 
 import gradio as gr  # noqa: E402
 import numpy as np  # noqa: E402
+from PIL import Image  # noqa: E402
 
 from ae.checks import check_code, check_image, parse_drawing  # noqa: E402
 from ae.config import FRAMES  # noqa: E402
@@ -89,6 +91,17 @@ def template(name: str) -> str:
 def render(name: str, **fields) -> str:
     """ui/templates/<name>.html filled in with fields (text fields are escaped by the caller, html.escape)."""
     return template(name).format(**fields)
+
+
+def figure_html() -> str:
+    """The seed's figure of ten test digits and their reconstructions, loaded as it comes near the screen (ui/page.js)
+    and its box kept meanwhile, so nothing below it moves when it arrives; nothing where weights/ has none."""
+    if "ae_figure.png" not in PAGE:
+        return ""
+    width, height = Image.open(io.BytesIO(PAGE["ae_figure.png"].body)).size
+    return (f'<figure class="ae-figure"><img data-src="ui/{VERSION}/ae_figure.png" width="{width}" height="{height}" '
+            'alt="ten test digits and their reconstructions"><figcaption>Ten test digits (top) and their '
+            'reconstructions</figcaption></figure>')
 
 
 def fail(message: str) -> gr.Error:
@@ -247,9 +260,7 @@ with gr.Blocks(title="What does an autoencoder learn?") as demo:
     gr.Markdown((UI / "explain.md").read_text().format(test_mse=A.summary["test_mse"],
                                                        pca_mse=A.summary["pca_test_mse"],
                                                        epochs=A.summary["recipe"]["epochs"]), elem_id="explain")
-    gr.HTML(f'<figure class="ae-figure"><img src="ui/{VERSION}/ae_figure.png" alt="ten test digits and their '
-            f'reconstructions"><figcaption>Ten test digits (top) and their reconstructions</figcaption></figure>',
-            elem_id="figure")
+    gr.HTML(figure_html(), elem_id="figure")
 
     gr.Markdown((UI / "lesson.md").read_text(), elem_id="lesson")
     with gr.Row(elem_id="sampling"):

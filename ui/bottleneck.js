@@ -4,6 +4,7 @@ import { decodeWith, encode, fetched, mse, ready } from "./engine.js";
 import { latest } from "./latest.js";
 import { show } from "./paint.js";
 import { prepare } from "./prepare.js";
+import { seen } from "./seen.js";
 import { on, state } from "./store.js";
 
 export function mount(element) {
@@ -25,7 +26,7 @@ export function mount(element) {
     }
   });
 
-  ready.then(async ({ mode }) => {
+  Promise.all([ready, seen(element, "100%")]).then(async ([{ mode }]) => {
     const info = await fetched("bottleneck.json", "json");
     if (info.measured) curves.querySelector("img").src = new URL("bottleneck.svg", import.meta.url).href;
     else curves.hidden = true;

@@ -19,6 +19,7 @@ import * as prepare from "./prepare.js";
 import * as remote from "./remote.js";
 import * as replayDraw from "./replay-draw.js";
 import * as replay from "./replay.js";
+import * as seen from "./seen.js";
 import * as sliders from "./sliders.js";
 import * as store from "./store.js";
 import * as sweep from "./sweep.js";
@@ -42,6 +43,7 @@ export const modules = {
   "remote.js": remote,
   "replay-draw.js": replayDraw,
   "replay.js": replay,
+  "seen.js": seen,
   "sliders.js": sliders,
   "store.js": store,
   "sweep.js": sweep,

@@ -4,6 +4,7 @@
 // the server when it samples, is {"space": name, "codes": [[k numbers], ...], "off": [true or false per code]}.
 import { ready } from "./engine.js";
 import { cross, legend as digitLegend } from "./paint.js";
+import { seen } from "./seen.js";
 import { on, state } from "./store.js";
 
 function toPixel(info, size, z) {
@@ -39,14 +40,19 @@ export function mount(element, props, watch) {
     svg.innerHTML = marks + `<circle class="current" cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="7"/>`;
   }
 
+  let near = false; // the picture loads once the map comes near the screen
   function picture() {
-    img.src = new URL(state.data.spaces[state.space].files.map, import.meta.url).href;
+    if (near) img.src = new URL(state.data.spaces[state.space].files.map, import.meta.url).href;
     draw();
   }
 
   ready.then(() => {
     legend.innerHTML = digitLegend(state.data.palette, "· ◯ sliders · ✕ samples among the data · " +
       "□ off the data (the meter) · axes: the codes' two main directions (PCA of the ten numbers)");
+    picture();
+  });
+  Promise.all([ready, seen(element)]).then(() => {
+    near = true;
     picture();
   });
   on("space", picture);

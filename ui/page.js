@@ -1,5 +1,6 @@
 // What the whole page needs once gradio has drawn it: the presenter view (?present in the address, or its button),
 // Start over, and each radio choice one group, so the keyboard reaches it with one Tab and picks with the arrow keys.
+import { seen } from "./seen.js";
 import { emit, on } from "./store.js";
 
 // An output that was made from the drawing (Interpolate, from "your drawing") no longer matches a new one: it says so
@@ -57,6 +58,7 @@ function present(on, button) {
 
 export function mount() {
   revealWhenDrawn();
+  for (const img of document.querySelectorAll("img[data-src]")) seen(img).then(() => { img.src = img.dataset.src; });
   document.querySelectorAll("fieldset.block:has(input[type=radio])").forEach((f, i) => groupRadios(f, `choice-${i}`));
   const toggle = document.querySelector("#present-toggle");
   present(new URLSearchParams(location.search).has("present"), toggle);

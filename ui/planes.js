@@ -4,6 +4,7 @@
 import { decodeWith, fetched, ready } from "./engine.js";
 import { latest } from "./latest.js";
 import { cross, legend as digitLegend, show } from "./paint.js";
+import { seen } from "./seen.js";
 import { on, state } from "./store.js";
 
 function toPixel([x0, x1, y0, y1], size, [x, y]) {
@@ -72,7 +73,7 @@ function planeOf(name, info, size, live) {
 export function mount(element) {
   const row = element.querySelector(".ae-planes");
   const legend = element.querySelector(".ae-planes-legend");
-  ready.then(async ({ mode }) => {
+  Promise.all([ready, seen(element, "100%")]).then(async ([{ mode }]) => {
     const info = await fetched("bottleneck.json", "json");
     for (const [name, plane] of Object.entries(info.planes)) {
       row.append(planeOf(name, plane, state.data.map_size, mode === "page"));

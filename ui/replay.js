@@ -6,6 +6,7 @@ import { latest } from "./latest.js";
 import { fromHalf } from "./meter.js";
 import { SIDE, legend, show } from "./paint.js";
 import { curveScale, curvesSvg, moveCursor, paintPlane, paintRow } from "./replay-draw.js";
+import { seen } from "./seen.js";
 import { state } from "./store.js";
 
 const PLANE = 280; // px, a plane's side
@@ -208,12 +209,7 @@ async function load(element) {
 
 export function mount(element) {
   const box = element.querySelector(".ae-replay");
-  const seen = new IntersectionObserver((entries) => {
-    if (!entries[0].isIntersecting) return;
-    seen.disconnect();
-    ready.then(() => load(box)).catch((err) => {
-      box.querySelector(".ae-replay-when").textContent = `The replay did not load: ${err.message}`;
-    });
-  }, { rootMargin: "200px" });
-  seen.observe(box);
+  seen(box).then(() => ready).then(() => load(box)).catch((err) => {
+    box.querySelector(".ae-replay-when").textContent = `The replay did not load: ${err.message}`;
+  });
 }

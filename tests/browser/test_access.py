@@ -34,6 +34,7 @@ def screen(request, browser: Browser, app_url: str):
     page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
     page.click("#sample")  # so the grid and the map's crosses are there, as in use
     page.wait_for_selector("#grid .cell")
+    page.locator("#planes").scroll_into_view_if_needed()  # the parts below the fold load as they come near
     page.wait_for_selector(".ae-plane .map[tabindex]")
     page.name = request.param
     yield page
@@ -81,6 +82,7 @@ def test_the_strategy_choice_is_one_tab_stop_with_arrow_keys(app_page: Page):
 
 
 def test_the_planes_move_with_the_arrow_keys(app_page: Page):
+    app_page.locator("#planes").scroll_into_view_if_needed()  # they load as they come near the screen
     plane = app_page.locator(".ae-plane .map").first
     plane.focus()
     app_page.wait_for_selector(".ae-plane figure:not(.empty)")

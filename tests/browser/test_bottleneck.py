@@ -46,6 +46,7 @@ def test_every_code_size_reconstructs_the_drawing(app_page, mnist):
 @pytest.mark.parametrize("model", ["ae", "vae"])
 def test_pointing_at_a_plane_decodes_that_point(app_page, model):
     page = app_page
+    page.locator("#planes").scroll_into_view_if_needed()  # the planes load as they come near the screen
     plane = page.locator(f"#planes .ae-plane:has(#plane-{model}) .map")
     plane.scroll_into_view_if_needed()
     box = plane.bounding_box()

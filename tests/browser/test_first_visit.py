@@ -56,3 +56,18 @@ def test_a_preload_that_fails_leaves_the_page_working(page, app_url, draw):
     draw("#canvas .ae-draw", [(0.5, 0.15), (0.5, 0.85)])
     page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
     assert page.locator("#z0 input[type=range]").count() == 1
+
+
+def test_what_lies_below_the_fold_loads_as_it_is_scrolled_to(page, app_url):
+    fetched = []
+    page.on("request", lambda r: fetched.append(local(r.url)))
+    open_app(page, app_url)
+    page.wait_for_timeout(1500)
+    below = {"ui/ae_figure.png", "ui/ae_map.png", "ui/bottleneck.json", "ui/ae_d2_plane.png", "ui/replay.json"}
+    assert not below & set(fetched), "a first visit loaded what lies below the fold"
+    for part in ("#figure", "#latent-map", "#bottleneck", "#planes"):
+        page.locator(part).scroll_into_view_if_needed()
+        page.wait_for_timeout(300)
+    page.wait_for_function("() => document.querySelector('#figure img').complete "
+                           "&& document.querySelector('#figure img').naturalWidth > 0", timeout=10_000)
+    assert below - {"ui/replay.json"} <= set(fetched)

@@ -123,6 +123,7 @@ def test_the_table_splits_no_word_and_fits_the_phone(screen: Page):
 
 
 def test_the_code_size_chart_text_is_readable(screen: Page):
+    screen.locator("#bottleneck").scroll_into_view_if_needed()  # it loads as it comes near the screen
     screen.wait_for_selector("#bottleneck .ae-curves img[src]")
     px = screen.evaluate("""async () => {
         const img = document.querySelector("#bottleneck .ae-curves img");
@@ -159,6 +160,8 @@ def test_a_page_scroll_can_start_on_a_plane_and_a_tap_decodes(browser: Browser, 
     context = browser.new_context(**SCREENS["phone"])
     page = context.new_page()
     page.goto(app_url)
+    page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
+    page.locator("#planes").scroll_into_view_if_needed()  # they load as they come near the screen
     page.wait_for_selector(".ae-plane .map[tabindex]", timeout=30_000)
     page.locator(".ae-plane .map").first.scroll_into_view_if_needed()
     page.evaluate("scrollBy(0, 200 - document.querySelector('.ae-plane .map').getBoundingClientRect().top)")
