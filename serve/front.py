@@ -80,9 +80,13 @@ def front_end(types: set[str]) -> FrontEnd | None:
                     f"first-visit-{hashlib.sha256(css).hexdigest()[:12]}.css")
 
 
+# Should the stylesheets as one fail to load, each is enabled again, and the browser fetches it as gradio would have
+FALL_BACK = "for (const l of document.querySelectorAll('link[data-one]')) l.disabled = false"
+
+
 def head(front: FrontEnd) -> bytes:
     """What the page's <head> gets: the stylesheets as one, and each of them named disabled, which a browser does
     not fetch and gradio's loader takes as already there (it adds a stylesheet only when no <link> names it)."""
-    links = [f'<link rel="stylesheet" href="./assets/{front.name}">']
-    links += [f'<link rel="stylesheet" href="./assets/{f}" disabled>' for f in front.styles]
+    links = [f'<link rel="stylesheet" href="./assets/{front.name}" onerror="{FALL_BACK}">']
+    links += [f'<link rel="stylesheet" href="./assets/{f}" data-one disabled>' for f in front.styles]
     return "".join(links).encode()

@@ -50,6 +50,15 @@ def test_gradios_stylesheets_come_as_one_file(page, app_url):
     assert rules > 100 and stubs > 10, "gradio's stylesheets are not in the page as one file"
 
 
+def test_gradios_stylesheets_load_one_by_one_if_the_one_file_fails(page, app_url):
+    page.route("**/assets/first-visit-*.css", lambda route: route.fulfill(status=404))
+    open_app(page, app_url)
+    enabled = page.evaluate("""() => [...document.querySelectorAll('link[data-one]')]
+        .filter((l) => !l.disabled && l.sheet && l.sheet.cssRules.length).length""")
+    assert enabled == page.evaluate("document.querySelectorAll('link[data-one]').length") > 10
+    assert page.evaluate("getComputedStyle(document.querySelector('#sample')).borderRadius") != "0px"
+
+
 def test_a_preload_that_fails_leaves_the_page_working(page, app_url, draw):
     page.route("**/ae_meter.bin", lambda route: route.fulfill(status=404))  # announced, then missing
     open_app(page, app_url)
