@@ -3,14 +3,16 @@
 //   node ui/vendor/vendor.mjs --check    only check the committed files
 // The page needs two files of the package: the single-thread WASM bundle (which embeds its own loader) and the
 // WebAssembly binary it runs. The 14 MB binary is committed compressed twice: brotli for browsers that accept
-// it (https and localhost), gzip for the rest (plain http on a LAN); serving.py picks by Accept-Encoding.
+// it (https and localhost), gzip for the rest (plain http on a LAN); serving.py picks by Accept-Encoding. The gzip
+// copy is made by zopfli (`apt-get install zopfli`): any gzip reader takes it, and it is 5% smaller than gzip -9,
+// 185 KB less for each browser of a room that a laptop serves over plain http.
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { brotliCompressSync, constants, gzipSync } from "node:zlib";
+import { brotliCompressSync, constants } from "node:zlib";
 
 const PACKAGE = "onnxruntime-web@1.30.0";
 const OUT = join(dirname(fileURLToPath(import.meta.url)), "onnxruntime-web");
@@ -45,7 +47,8 @@ if (!process.argv.includes("--check")) {
     check(sums, "package/dist/ort.wasm.bundle.min.mjs", bundle);
     check(sums, "package/dist/ort-wasm-simd-threaded.wasm", wasm);
     writeFileSync(join(OUT, "ort.wasm.bundle.min.mjs"), bundle);
-    writeFileSync(join(OUT, "ort-wasm-simd-threaded.wasm.gz"), gzipSync(wasm, { level: 9 }));
+    writeFileSync(join(OUT, "ort-wasm-simd-threaded.wasm.gz"),
+      execFileSync("zopfli", ["--i5", "-c", join(work, "package/dist/ort-wasm-simd-threaded.wasm")], { maxBuffer: 64 << 20 }));
     writeFileSync(join(OUT, "ort-wasm-simd-threaded.wasm.br"), brotliCompressSync(wasm, {
       params: { [constants.BROTLI_PARAM_QUALITY]: 11, [constants.BROTLI_PARAM_LGWIN]: 24, [constants.BROTLI_PARAM_SIZE_HINT]: wasm.length },
     }));
