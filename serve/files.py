@@ -13,7 +13,7 @@ from starlette.routing import Route
 from ae.config import WEIGHTS_DIR
 from ae.runtime import checked, recorded_sums
 from ae.inference import Assets
-from ae.page import bottleneck_files, page_files, replay_files
+from ae.page import LIVE_SPACE, bottleneck_files, page_files, replay_files
 from ae.registry import MODELS
 from serve.guard import send_json
 
@@ -28,7 +28,6 @@ MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "applicat
          ".svg": "image/svg+xml",
          ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
 OWNERS = {f: spec for spec in MODELS.values() for f in spec.page_onnx.values()}  # ONNX file -> the model it exports
-LIVE_SPACE = "ae"  # the sliders' space as the page opens (ui/store.js): its meter pack is fetched at start
 CACHE = "public, max-age=31536000, immutable"  # the version in every URL changes whenever any file does
 
 

@@ -54,6 +54,7 @@ async function partSession(files, part) {
 
 async function start() {
   state.data = await fetched("spaces.json", "json");
+  state.space = state.data.space; // the sliders' first space: the server announces its files as the live path
   if (new URLSearchParams(location.search).get("models") === "server") {
     return { mode: "server", reason: "the address asks for it (?models=server)" };
   }
