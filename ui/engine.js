@@ -32,7 +32,9 @@ export function fetched(name, as = "arrayBuffer") {
 async function session(name) {
   if (!sessions[name]) {
     sessions[name] = fetched(name).then((bytes) => ort.InferenceSession.create(new Uint8Array(bytes)))
-      .catch((err) => { throw new Error(`${name} did not load: ${err.message}`); });
+      .catch((err) => { // a failed fetch names the file already; the runtime's errors do not
+        throw err.message.startsWith(name) ? err : new Error(`${name} did not load: ${err.message}`);
+      });
   }
   return sessions[name];
 }
