@@ -20,7 +20,7 @@ MAP_SIZE = 320  # the latent map's side in px
 ERROR_PERCENTILE = 99  # a drawing whose reconstruction error is beyond this percentile of the test digits' is unusual
 PLANE_SAMPLES = 12  # codes from N(0, I) marked on each 2-D plane
 RECORDED_LEVELS = 4  # of 255: a recording's last reconstructions and its shipped model's (float16 ONNX) differ by < 1
-LIVE_SPACE = "ae"  # the sliders' space as the page opens (spaces.json's "space"): its meter pack is on the live path
+LIVE_SPACE = "ae"  # the sliders' space as the page opens (spaces.json's "space"): only its files are on the live path
 
 
 def meter_pack(space: Space) -> bytes:

@@ -200,10 +200,11 @@ def asset_route(table: dict[str, Asset], version: str) -> Route:
 
 def live_path(table: dict[str, Asset], assets: Assets) -> list[tuple[str, str]]:
     """What the page fetches before its first reconstruction, as (name, Link rel and as): every module, the runtime
-    and its wasm, spaces.json, each space's encoder and decoder (the engine opens them all) and the meter pack."""
+    and its wasm, spaces.json, and the sliders' first space's encoder, decoder and meter pack (the engine opens the
+    other spaces after the first reconstruction: announced, they would share the live path's bandwidth)."""
+    onnx = assets.spaces[LIVE_SPACE].spec.page_onnx
     fetches = ["ort-wasm-simd-threaded.wasm", "spaces.json", f"{LIVE_SPACE}_meter.bin"] + [
-        f for space in assets.spaces.values() for part, f in space.spec.page_onnx.items()
-        if f"{part}_layers" not in space.spec.page_onnx]  # a layer export replaces its plain file in the page
+        f for part, f in onnx.items() if f"{part}_layers" not in onnx]  # a layer export replaces its plain file
     modules = MODULES + ["ort.wasm.bundle.min.mjs"]
     return ([(name, "modulepreload") for name in modules if name in table]
             + [(name, "preload; as=fetch; crossorigin") for name in fetches if name in table])
