@@ -20,6 +20,7 @@ MAP_SIZE = 320  # the latent map's side in px
 ERROR_PERCENTILE = 99  # a drawing whose reconstruction error is beyond this percentile of the test digits' is unusual
 PLANE_SAMPLES = 12  # codes from N(0, I) marked on each 2-D plane
 RECORDED_LEVELS = 4  # of 255: a recording's last reconstructions and its shipped model's (float16 ONNX) differ by < 1
+LIVE_SPACE = "ae"  # the sliders' space as the page opens (spaces.json's "space"): only its files are on the live path
 
 
 def meter_pack(space: Space) -> bytes:
@@ -63,8 +64,8 @@ def page_files(assets: Assets) -> dict[str, bytes]:
                 "labels": assets.example_labels.tolist()}
     network = [{"name": n.name, "part": n.part, "shape": n.shape, "code": n.code, "parameters": n.parameters,
                 "does": n.does} for n in NETWORK]  # the autoencoder's layers, drawn by ui/network.js
-    files["spaces.json"] = json.dumps({"spaces": spaces, "network": network, "examples": examples, "palette": PALETTE,
-                                       "limits": LIMITS,
+    files["spaces.json"] = json.dumps({"spaces": spaces, "space": LIVE_SPACE, "network": network, "examples": examples,
+                                       "palette": PALETTE, "limits": LIMITS,
                                        "map_size": MAP_SIZE, "error_percentile": ERROR_PERCENTILE}).encode()
     return files
 

@@ -14,7 +14,7 @@ from starlette.routing import Route
 from ae.config import WEIGHTS_DIR
 from ae.runtime import checked, recorded_sums
 from ae.inference import Assets
-from ae.page import bottleneck_files, page_files, replay_files
+from ae.page import LIVE_SPACE, bottleneck_files, page_files, replay_files
 from ae.registry import MODELS
 from serve.guard import send_json
 
@@ -28,7 +28,6 @@ MEDIA = {".js": "text/javascript", ".mjs": "text/javascript", ".json": "applicat
          ".svg": "image/svg+xml",
          ".onnx": "application/octet-stream", ".bin": "application/octet-stream", ".wasm": "application/wasm"}
 OWNERS = {f: spec for spec in MODELS.values() for f in spec.page_onnx.values()}  # ONNX file -> the model it exports
-LIVE_SPACE = "ae"  # the sliders' space as the page opens (ui/store.js): its meter pack is fetched at start
 CACHE = "public, max-age=31536000, immutable"  # the version in every URL changes whenever any file does
 
 
@@ -231,11 +230,12 @@ def asset_route(table: dict[str, Asset], version: str) -> Route:
 
 def live_path(table: dict[str, Asset], assets: Assets, version: str) -> list[tuple[str, str]]:
     """What the page fetches of its own before its first reconstruction, as (URL relative to the page, Link rel and
-    as): its code, the runtime and its wasm, spaces.json, each space's encoder and decoder (the engine opens them all)
-    and the meter pack."""
-    fetches = ["ort-wasm-simd-threaded.wasm", "spaces.json", f"{LIVE_SPACE}_meter.bin"] + [
-        f for space in assets.spaces.values() for part, f in space.spec.page_onnx.items()
-        if f"{part}_layers" not in space.spec.page_onnx]  # a layer export replaces its plain file in the page
+    as): its code, the runtime and its wasm, spaces.json, and the sliders' first space's encoder and decoder. The
+    engine opens the other spaces after the first reconstruction, and fetches the meter as the sliders first decode:
+    announced, they would take connections and bytes from the live path."""
+    onnx = assets.spaces[LIVE_SPACE].spec.page_onnx
+    fetches = ["ort-wasm-simd-threaded.wasm", "spaces.json"] + [
+        f for part, f in onnx.items() if f"{part}_layers" not in onnx]  # a layer export replaces its plain file
     modules = (["bundle.js"] if entry(table) == "bundle.js" else MODULES) + ["ort.wasm.bundle.min.mjs"]
     return ([(f"ui/{version}/{name}", "modulepreload") for name in modules if name in table]
             + [(f"ui/{version}/{name}", "preload; as=fetch; crossorigin") for name in fetches if name in table])

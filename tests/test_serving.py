@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 from ae.config import WEIGHTS_DIR
 from ae.inference import load_assets
 import serve.files
-from serve.files import BUNDLE, CACHE, MODULES, UI, asset_route, page_assets, version_of
+from serve.files import BUNDLE, CACHE, MODULES, UI, asset_route, live_path, page_assets, version_of
 
 
 @pytest.fixture(scope="module")
@@ -260,3 +260,15 @@ def test_a_codes_or_samplers_file_of_another_model_stops_the_start(tmp_path, swa
     with pytest.raises(WeightsError, match=named) as e:
         load_assets(weights)
     assert "--reuse" in str(e.value)
+
+
+def test_the_live_path_holds_the_sliders_first_space_and_no_other(served, assets):
+    _, version, table = served
+    data = json.loads(table["spaces.json"].body)
+    names = {url.removeprefix(f"ui/{version}/") for url, _ in live_path(table, assets, version)}
+    first = data["spaces"][data["space"]]["files"]
+    assert {first["encoder_layers"], first["decoder_layers"], "spaces.json", "bundle.js"} <= names
+    assert first["meter"] not in names, "the meter, fetched as the sliders first decode, announced before live"
+    assert first["encoder"] not in names, "the plain export announced beside the layer export that replaces it"
+    others = {f for name, s in data["spaces"].items() if name != data["space"] for f in s["files"].values()}
+    assert others and names.isdisjoint(others), names & others

@@ -1,7 +1,8 @@
 // The drawing canvas (white ink on black, like MNIST) and its live previews. The drawing is kept as strokes of
 // points; each change is prepared and reconstructed (engine.js) at most once a display frame, in the model the
-// sliders drive. A finished drawing is reconstructed in every model, which the sliders and the comparison take
-// from the store, and becomes props.value, the canvas's value that Interpolate sends the server with its click.
+// sliders drive. A finished drawing is then reconstructed in the other models too, which the sliders and the
+// comparison take from the store, and becomes props.value, the canvas's value that Interpolate sends the server with
+// its click.
 import { ready, reconstruct } from "./engine.js";
 import { latest } from "./latest.js";
 import { SIDE as PIXELS, fromBase64, paint, show } from "./paint.js";
@@ -10,6 +11,27 @@ import { emit, on, state } from "./store.js";
 const SIDE = 280; // canvas bitmap in px; CSS scales it to the column
 const BRUSH = 18; // how strokes look on the canvas; the model sees them at MNIST's width (prepare.js)
 const MIN_STEP = 1; // px: a point nearer than this to the previous one adds bytes, not shape
+
+function commit(results) {
+  state.results = results;
+  emit("results");
+}
+
+// A finished drawing in every model, for the store: the sliders' model has painted it (out), and the others follow
+// outside the live loop, since the first time they wait for their files and a new stroke's previews must not.
+async function finish(drawn, out, say) {
+  if (!out) return commit(null);
+  const others = Object.keys(state.data.spaces).filter((name) => !(name in out.results));
+  let rest;
+  try {
+    rest = await reconstruct(drawn, others);
+  } catch (err) {
+    say("others", `The other models could not reconstruct this drawing: ${err.message}.`);
+    return;
+  }
+  say("others", null);
+  if (state.drawing === drawn) commit({ ...out.results, ...rest?.results }); // else a newer drawing's will follow
+}
 
 export function mount(element, props) {
   const canvas = element.querySelector(".ae-draw");
@@ -23,10 +45,19 @@ export function mount(element, props) {
   let strokes = []; // each a list of [x, y] in bitmap px, rounded to 0.1
   let example = null; // base64 pixels of a test digit, shown until the first stroke (Undo brings it back)
   let active = null; // {id, points} of the stroke under the pointer
+  const lines = {}; // what the notice says, by subject: where the models run, what could not be done
 
   const drawing = () => (strokes.length ? { strokes } : example ? { image: example } : null);
   const points = () => strokes.reduce((n, s) => n + s.length, 0);
   const full = () => state.data !== null && points() >= state.data.limits.max_points; // the server's limit (ae/config.py)
+
+  // The notice under the canvas: the latest line of each subject (where the models run, too much ink, a failure of
+  // the other models), as one paragraph; a null line takes that subject's back.
+  function say(subject, line) {
+    lines[subject] = line;
+    notice.textContent = Object.values(lines).filter(Boolean).join(" ");
+    notice.hidden = !notice.textContent;
+  }
 
   function pointAt(e) {
     const r = canvas.getBoundingClientRect();
@@ -62,12 +93,11 @@ export function mount(element, props) {
 
   const update = latest(async (final) => {
     await ready;
-    const space = state.space;
+    const space = state.space, drawn = state.drawing;
     const title = state.data.spaces[space].title;
-    const spaces = final ? Object.keys(state.data.spaces) : [space];
     let out;
     try {
-      out = await reconstruct(state.drawing, spaces);
+      out = await reconstruct(drawn, [space]);
     } catch (err) {
       show(recon, null, "could not reconstruct: " + err.message, true);
       return;
@@ -86,10 +116,7 @@ export function mount(element, props) {
       unusual.textContent = `Unlike the digits the ${title} learned from: its error is larger than ` +
         `${state.data.error_percentile}% of real test digits' (${limit.toFixed(4)}).`;
     }
-    if (final) {
-      state.results = out && out.results;
-      emit("results");
-    }
+    if (final) finish(drawn, out, say);
   });
 
   function changed(final) {
@@ -103,8 +130,7 @@ export function mount(element, props) {
     if (active || !e.isPrimary || e.button !== 0) return; // one pointer, primary button only
     e.preventDefault();
     if (full()) {
-      notice.hidden = false;
-      notice.textContent = "That is a lot of ink: Undo or Clear before drawing more.";
+      say("ink", "That is a lot of ink: Undo or Clear before drawing more.");
       return;
     }
     canvas.setPointerCapture(e.pointerId); // keep the stroke when the pointer leaves the canvas
@@ -163,12 +189,12 @@ export function mount(element, props) {
   });
 
   on("space", () => update(false)); // the previews follow the model the sliders drive
+  on("fallback", ({ space, reason }) => { // one model's files failed: the page runs the others
+    say(space, `The ${state.data.spaces[space].title} runs on the server, not in this page: ${reason}.`);
+  });
 
   ready.then(({ mode, reason }) => {
-    if (mode === "server") {
-      notice.hidden = false;
-      notice.textContent = `The models run on the server, not in this page: ${reason}.`;
-    }
+    if (mode === "server") say("mode", `The models run on the server, not in this page: ${reason}.`);
     example = state.data.examples.pixels[0]; // the page starts from a real test digit
     repaint();
     changed(true);

@@ -4,7 +4,7 @@ const listeners = new Map();
 
 export const state = {
   data: null, // spaces.json: per space its sliders' box and histograms, map, meter sizes and files; the examples
-  space: "ae", // whose decoder the sliders drive: "ae", "vae" or "pca"
+  space: null, // whose decoder the sliders drive: "ae", "vae" or "pca"; spaces.json's "space" as the page opens
   drawing: null, // {strokes: [[[x, y], ...], ...]} in canvas pixels, {image: base64 of 784 bytes}, or null
   results: null, // the finished drawing in every space: {ae: {code, recon, mse}, ...}, null without a drawing
   z: null, // the slider code, number[] of the current space's size

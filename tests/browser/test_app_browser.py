@@ -14,7 +14,7 @@ from ae.inference import load_assets, measure, reconstruct
 from ae.model import load_model
 from ae.strokes import PREPARE_TOLERANCE, drawing_to_input, prepare_strokes
 from drawn_digits import drawn_digits
-from recording import in_page, recorded, reset_recorder, shown, wait_quiet
+from recording import in_page, open_app, recorded, reset_recorder, shown, wait_quiet
 
 SEVEN = [(0.25, 0.2), (0.75, 0.2), (0.55, 0.5), (0.42, 0.85)]  # a 7 as one stroke, in fractions of the canvas
 CANVAS = "#canvas .ae-draw"
@@ -315,20 +315,47 @@ def test_prior_samples_and_interpolation_show_both_models(app_page):
 
 # ---- the fallback ----
 
-@pytest.mark.parametrize("blocked", ["ort-wasm-simd-threaded.wasm", "vae_decoder.onnx"])
+# the runtime, or the autoencoder's decoder (its layer export and the plain export it falls back to)
+@pytest.mark.parametrize("blocked", ["ort-wasm-simd-threaded.wasm", "ae_decoder*.onnx"])
 def test_a_file_that_fails_to_load_sends_the_page_to_the_server(page, app_url, draw, blocked):
     page.route(f"**/{blocked}", lambda route: route.fulfill(status=404, body="gone"))
-    from recording import open_app
     open_app(page, app_url)
     notice = page.locator("#canvas .ae-mode")
     expect(notice).to_be_visible()
     expect(notice).to_contain_text("The models run on the server")
     if blocked.endswith(".onnx"):
-        expect(notice).to_contain_text(blocked)
+        expect(notice).to_contain_text(blocked.replace("*", ""))
     clear(page)
     draw(CANVAS, SEVEN)
     expect(page.locator("#reconstruction figcaption")).to_contain_text("MSE")
     expect(page.locator("#compare-vae figcaption")).to_contain_text("MSE")
+
+
+def test_another_models_file_that_fails_sends_that_model_alone_to_the_server(page, app_url, draw):
+    page.route("**/vae_decoder.onnx", lambda route: route.fulfill(status=404, body="gone"))
+    asked = []  # (route, the spaces it runs) of each request to the server's live routes
+    page.on("request", lambda r: "/live/" in r.url and asked.append(
+        (r.url.rsplit("/", 1)[-1], r.post_data_json.get("spaces") or [r.post_data_json["space"]])))
+    open_app(page, app_url)
+    expect(page.locator("#canvas .ae-mode")).to_have_text(
+        "The VAE runs on the server, not in this page: vae_decoder.onnx did not load (HTTP 404).")
+    assert in_page(page, "return (await (await mod('engine.js')).ready).mode;") == "page"
+
+    clear(page)
+    reset_recorder(page)
+    draw(CANVAS, SEVEN)
+    for name in ("ae", "vae", "pca"):
+        wait_painted(page, f"compare-{name}")
+        expect(page.locator(f"#compare-{name} figcaption")).to_contain_text("MSE")
+    assert ("reconstruct", ["vae"]) in asked, "the VAE's reconstruction did not come from the server"
+    page.check("#sliders input[value=vae]")
+    expect(page.locator("#decoded figcaption")).to_contain_text("decoded by the VAE")
+    assert ("decode", ["vae"]) in asked, "the VAE's decoder ran in the page"
+    page.check("#sliders input[value=ae]")
+    slide_key(page, 2, "PageUp")
+    expect(page.locator("#decoded figcaption")).to_contain_text("decoded by the autoencoder")
+    assert all(spaces == ["vae"] for _, spaces in asked), f"the server ran other models than the VAE: {asked}"
+    assert_no_error_toast(page)
 
 
 def test_the_models_run_in_the_page_without_a_notice(app_page):
