@@ -20,6 +20,7 @@ from serve.guard import send_json
 
 UI = Path(__file__).resolve().parent.parent / "ui"
 VENDOR = UI / "vendor" / "onnxruntime-web"
+RUNTIME = "vendor/onnxruntime-web/ort.wasm.bundle.min.mjs"  # its JavaScript: in the bundle, else served by its name
 # The page's ES modules (ui/*.js), one idea each; ui/index.js gathers them, and the page imports that entry
 MODULES = sorted(p.name for p in UI.glob("*.js"))
 BUNDLE = UI / "dist" / "bundle.js"  # the entry and its modules as one file (ui/build.mjs), served while it is current
@@ -126,15 +127,17 @@ class Asset:
 
 
 def sources_digest() -> str:
-    """sha256 over each ui/*.js in name order, as its name, a newline and its bytes (ui/build.mjs computes the same)."""
+    """sha256 over each ui/*.js in name order and then the runtime's JavaScript, each as its path under ui/, a newline
+    and its bytes (ui/build.mjs computes the same)."""
     h = hashlib.sha256()
-    for name in MODULES:
+    for name in [*MODULES, RUNTIME]:
         h.update(f"{name}\n".encode() + (UI / name).read_bytes())
     return h.hexdigest()
 
 
 def bundle(problems: list[str]) -> dict[str, bytes]:
-    """{"bundle.js": its bytes} if ui/dist/bundle.js was built from ui/*.js as they are; else nothing, and a line."""
+    """{"bundle.js": its bytes} if ui/dist/bundle.js was built from ui/*.js and the runtime as they are; else nothing,
+    and a line."""
     try:
         data = BUNDLE.read_bytes()
     except OSError:
@@ -142,8 +145,8 @@ def bundle(problems: list[str]) -> dict[str, bytes]:
     built = DIGEST.search(data.split(b"\n", 1)[0])
     if built is not None and built[1].decode() == sources_digest():
         return {"bundle.js": data}
-    problems.append(f"{BUNDLE} is missing or older than ui/*.js: rebuild it with `npm ci && npm run build` (the page "
-                    "loads its modules one by one meanwhile, a request each)")
+    problems.append(f"{BUNDLE} is missing or older than ui/*.js and the runtime: rebuild it with `npm ci && npm run "
+                    "build` (the page loads its modules one by one meanwhile, a request each)")
     return {}
 
 
@@ -183,7 +186,9 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
                         "rewrite it with `python train.py --reuse`")
     sums = vendor_sums()
     try:
-        found["ort.wasm.bundle.min.mjs"] = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
+        runtime = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
+        if "bundle.js" not in found:  # else the bundle holds it
+            found["ort.wasm.bundle.min.mjs"] = runtime
         wasm = {enc: checked(VENDOR / f"ort-wasm-simd-threaded.wasm.{ext}", sums, f"ort-wasm-simd-threaded.wasm.{ext}")
                 for enc, ext in (("br", "br"), ("gzip", "gz"))}
     except ValueError as e:
@@ -236,7 +241,7 @@ def live_path(table: dict[str, Asset], assets: Assets, version: str) -> list[tup
     onnx = assets.spaces[LIVE_SPACE].spec.page_onnx
     fetches = ["ort-wasm-simd-threaded.wasm", "spaces.json"] + [
         f for part, f in onnx.items() if f"{part}_layers" not in onnx]  # a layer export replaces its plain file
-    modules = (["bundle.js"] if entry(table) == "bundle.js" else MODULES) + ["ort.wasm.bundle.min.mjs"]
+    modules = ["bundle.js"] if entry(table) == "bundle.js" else MODULES + ["ort.wasm.bundle.min.mjs"]
     return ([(f"ui/{version}/{name}", "modulepreload") for name in modules if name in table]
             + [(f"ui/{version}/{name}", "preload; as=fetch; crossorigin") for name in fetches if name in table])
 

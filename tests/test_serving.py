@@ -36,7 +36,6 @@ def get(client, path: str, encoding: str = "identity"):
 
 
 @pytest.mark.parametrize("name, media", [("bundle.js", "text/javascript"),
-                                         ("ort.wasm.bundle.min.mjs", "text/javascript"),
                                          ("ae_encoder.onnx", "application/octet-stream"),
                                          ("spaces.json", "application/json"), ("ae_map.png", "image/png"),
                                          ("ort-wasm-simd-threaded.wasm", "application/wasm")])
@@ -82,6 +81,7 @@ def test_the_page_code_is_one_current_bundle_and_the_version_follows_the_bytes(s
     _, version, table = served
     # built from ui/*.js as they are (`npm run build` after changing one), so the page fetches its code once
     assert "bundle.js" in table and not set(MODULES) & set(table), "the modules are served one by one"
+    assert "ort.wasm.bundle.min.mjs" not in table, "the runtime's JavaScript served beside the bundle that holds it"
     changed = dict(table)
     changed["bundle.js"] = changed["spaces.json"]
     assert version_of(changed) != version
@@ -93,6 +93,7 @@ def test_a_bundle_older_than_the_modules_is_not_served(assets, tmp_path, monkeyp
     monkeypatch.setattr(serve.files, "BUNDLE", stale)
     table, problems = page_assets(assets)
     assert "bundle.js" not in table and set(MODULES) <= set(table)  # index.js imports each module itself
+    assert "ort.wasm.bundle.min.mjs" in table  # and engine.js the runtime's JavaScript
     assert len(problems) == 1 and "npm run build" in problems[0] and str(stale) in problems[0]
 
 

@@ -64,7 +64,8 @@ async function start() {
   }
   if (!WebAssembly.validate(SIMD_PROBE)) return { mode: "server", reason: "this browser lacks WebAssembly SIMD" };
   try {
-    ort = await import(here("ort.wasm.bundle.min.mjs"));
+    // ui/vendor/onnxruntime-web/'s, served beside this module; the bundle holds it (ui/build.mjs), evaluated here
+    ort = await import("./ort.wasm.bundle.min.mjs");
     ort.env.wasm.numThreads = 1;
     ort.env.wasm.wasmPaths = { wasm: here("ort-wasm-simd-threaded.wasm") };
     await open(state.space); // its meter pack follows, as the sliders first decode: the reconstruction needs none

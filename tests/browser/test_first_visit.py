@@ -49,7 +49,7 @@ def open_counting(page: Page, url: str) -> tuple[list[str], list[str]]:
 def test_every_file_of_the_live_path_is_announced_and_fetched_once(page, app_url):
     names = announced(app_url)
     fetched, live = open_counting(page, app_url)
-    assert {"ui/bundle.js", "ui/ort.wasm.bundle.min.mjs", "ui/ort-wasm-simd-threaded.wasm", "ui/spaces.json",
+    assert {"ui/bundle.js", "ui/ort-wasm-simd-threaded.wasm", "ui/spaces.json",
             "ui/ae_encoder_layers.onnx", "ui/ae_decoder_layers.onnx"} <= set(names)
     assert any(re.fullmatch(r"assets/Blocks-[\w-]+\.js", n) for n in names), "gradio's scripts are not announced"
     assert set(names) <= set(live), f"announced, and not on the live path: {set(names) - set(live)}"
