@@ -186,7 +186,7 @@ def page_assets(assets: Assets, weights_dir: Path = WEIGHTS_DIR) -> tuple[dict[s
                         "rewrite it with `python train.py --reuse`")
     sums = vendor_sums()
     try:
-        runtime = checked(VENDOR / "ort.wasm.bundle.min.mjs", sums, "ort.wasm.bundle.min.mjs")
+        runtime = checked(UI / RUNTIME, sums, "ort.wasm.bundle.min.mjs")
         if "bundle.js" not in found:  # else the bundle holds it
             found["ort.wasm.bundle.min.mjs"] = runtime
         wasm = {enc: checked(VENDOR / f"ort-wasm-simd-threaded.wasm.{ext}", sums, f"ort-wasm-simd-threaded.wasm.{ext}")

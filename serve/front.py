@@ -36,10 +36,12 @@ def read(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
-def loaders(source: str) -> dict[str, list[str]]:
-    """A chunk's dynamic imports: file -> the files vite's loader fetches with it."""
-    table = [s.strip('"').removeprefix("./") for s in DEPS.search(source)[1].split(",")] if DEPS.search(source) else []
-    return {name: [table[int(i)] for i in deps.split(",") if i] for name, deps in re.findall(LOADER, source)}
+def loaders(source: str, part: str | None = None) -> dict[str, list[str]]:
+    """A chunk's dynamic imports (those in part of its source, or all): file -> the files vite's loader fetches with
+    it, by the chunk's table."""
+    deps = DEPS.search(source)
+    table = [s.strip('"').removeprefix("./") for s in deps[1].split(",")] if deps else []
+    return {name: [table[int(i)] for i in ids.split(",") if i] for name, ids in re.findall(LOADER, part or source)}
 
 
 def gather(names: list[str], found: dict[str, None]) -> None:
@@ -64,12 +66,11 @@ def front_end(types: set[str]) -> FrontEnd | None:
             gather([chunk, *deps], found)
         core = next(f for f in found if f.startswith("core-") and f.endswith(".js"))
         source = read(core)
-        table = [s.strip('"').removeprefix("./") for s in DEPS.search(source)[1].split(",")]
         wanted = {ALIASES.get(t, t) for t in types}
         for match in COMPONENT.finditer(source):
             if match[1] in wanted:
-                for name, deps in re.findall(LOADER, match[2]):
-                    gather([name, *[table[int(i)] for i in deps.split(",") if i]], found)
+                for name, deps in loaders(source, match[2]).items():
+                    gather([name, *deps], found)
     except (OSError, TypeError, StopIteration, IndexError, ValueError):
         return None
     styles = [f for f in found if f.endswith(".css")]
