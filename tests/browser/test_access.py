@@ -34,8 +34,11 @@ def screen(request, browser: Browser, app_url: str):
     page.wait_for_selector("#reconstruction:not(.empty)", timeout=30_000)
     page.click("#sample")  # so the grid and the map's crosses are there, as in use
     page.wait_for_selector("#grid .cell")
-    page.locator("#planes").scroll_into_view_if_needed()  # the parts below the fold load as they come near
+    # the parts below the fold load as they come near: every one of them loaded, so none changes under axe
+    page.locator("#planes").scroll_into_view_if_needed()
     page.wait_for_selector(".ae-plane .map[tabindex]")
+    page.locator("#replay").scroll_into_view_if_needed()
+    page.wait_for_selector("#replay .ae-replay-scrub:not([disabled])", timeout=30_000)
     page.name = request.param
     yield page
     context.close()
