@@ -257,7 +257,7 @@ def train_autoencoder(args: argparse.Namespace, data) -> dict:
         write_latents(name, model, data, args.out, args.seed)
     elif args.latent_dim == 2:  # the page's 2-D planes show the test codes; other sizes' codes would only weigh
         write_test_codes(name, model, data, args.out)
-    # the page runs these; the other code sizes are stored as float16, half the download for the comparison of sizes
+    # the page runs these; their weights are stored as float16 (spec.half), half the download before the page is live
     export_model(model, spec, args.out)
     idx = first_of_each_digit(data.test_labels)
     with torch.no_grad():

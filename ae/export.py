@@ -8,9 +8,9 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from ae.config import IMAGE_SIZE
+from ae.config import IMAGE_SIZE, WEIGHTS_DIR
 from ae.judge import Classifier
-from ae.model import VAE
+from ae.model import VAE, load_model
 from ae.registry import NETWORK, Spec
 from ae.runtime import MANIFEST
 
@@ -77,6 +77,21 @@ class Layers(nn.Module):
             if i in self.taken:
                 taken.append(x)
         return (x.clamp(0, 1) if isinstance(self.sequential[-1], nn.Sigmoid) else x, *taken)
+
+
+def as_exported(model: nn.Module, spec: Spec) -> nn.Module:
+    """model, in place, with its weights rounded as spec's ONNX files store them (float16 where spec.half): the torch
+    reference the exports are compared with."""
+    if spec.half:
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.half().float())
+    return model
+
+
+def load_exported(spec: Spec, weights_dir: Path = WEIGHTS_DIR) -> nn.Module:
+    """spec's model in torch as its ONNX files hold it: what the page and the server run."""
+    return as_exported(load_model(weights_dir / spec.weights, spec.kind)[0], spec)
 
 
 def halve_weights(proto) -> None:

@@ -25,7 +25,7 @@ class Spec:
     on_sliders: bool = False  # the page's ten sliders can drive its decoder; its codes, samplers and meter ship
     on_plane: bool = False  # a 2-D model whose test codes the page draws as a plane
     in_sizes: bool = False  # one of the autoencoders compared by code size
-    half: bool = False  # its ONNX files keep float16 weights (half the download; the page's code-size section)
+    half: bool = False  # its ONNX files keep float16 weights: half the download for the page, outputs within ~1e-3
     layers: bool = False  # it also exports its encoder and decoder giving every layer's activations (the network)
 
     @property
@@ -135,13 +135,12 @@ NETWORK = [
 
 def _autoencoder(d: int, **roles) -> Spec:
     return Spec("ae" if d == LATENT_DIM else f"ae_d{d}", "Autoencoder", "autoencoder", "ae", d, "per-pixel MSE",
-                epochs=20, batch_size=64, lr=1e-3, in_sizes=True, half=d != LATENT_DIM, **roles)
+                epochs=20, batch_size=64, lr=1e-3, in_sizes=True, half=True, **roles)
 
 
 def _vae(d: int, **roles) -> Spec:
     return Spec("vae" if d == LATENT_DIM else f"vae_d{d}", "VAE", "VAE", "vae", d,
-                "negative ELBO: summed BCE + KL to N(0, I)", epochs=20, batch_size=128, lr=1e-3, half=d != LATENT_DIM,
-                **roles)
+                "negative ELBO: summed BCE + KL to N(0, I)", epochs=20, batch_size=128, lr=1e-3, half=True, **roles)
 
 
 MODELS: dict[str, Spec] = {s.name: s for s in [

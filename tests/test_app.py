@@ -9,9 +9,9 @@ import torch
 
 import app
 from ae.checks import parse_drawing
-from ae.config import WEIGHTS_DIR
 from ae.data import to_float
-from ae.model import load_model
+from ae.export import load_exported
+from ae.registry import MODELS
 from ae.strokes import drawing_to_input, encode_image
 from serve.files import MODULES
 
@@ -93,7 +93,7 @@ def test_api_round_trip(mnist):
     assert image_out.shape == (28, 28) and 0 <= image_out.min() and image_out.max() <= 1
     assert decoded["off_the_data"] is False and decoded["nearest_digit"] == int(mnist.test_labels[0])
     recon = torch.tensor(app.api_reconstruct(image))
-    torch_ae, _ = load_model(WEIGHTS_DIR / "ae.safetensors")  # the trusted reference the ONNX file was exported from
+    torch_ae = load_exported(MODELS["ae"])  # the trusted reference, as the ONNX file holds it
     assert recon.shape == (28, 28) and torch.allclose(recon, torch_ae(torch.tensor(image)[None, None])[0, 0], atol=1e-5)
     assert torch.allclose(image_out, recon, atol=1e-6)  # decoding the code gives the reconstruction
     prepared = app.api_prepare(json.loads(SEVEN)["strokes"])

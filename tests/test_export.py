@@ -10,7 +10,7 @@ import torch
 
 from ae.config import WEIGHTS_DIR
 from ae.data import to_float
-from ae.export import export_model
+from ae.export import as_exported, export_model, load_exported
 from ae.model import load_model
 from ae.registry import MODELS, NETWORK, SLIDERS
 from ae.runtime import MANIFEST
@@ -30,7 +30,7 @@ def run(path, feed: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("name", KINDS)
 def test_the_shipped_onnx_files_agree_with_torch(x, name):
-    model, _ = load_model(WEIGHTS_DIR / f"{name}.safetensors", KINDS[name])
+    model = load_exported(MODELS[name])
     z = run(WEIGHTS_DIR / f"{name}_encoder.onnx", x.numpy())  # (1000, 10)
     image = run(WEIGHTS_DIR / f"{name}_decoder.onnx", z)  # (1000, 1, 28, 28)
     with torch.no_grad():
@@ -51,12 +51,13 @@ def test_the_manifest_holds_each_files_checksum():
 
 def test_float16_weights_halve_the_file_and_match_torch_on_those_weights(tmp_path, x):
     model, _ = load_model(WEIGHTS_DIR / "ae.safetensors")
-    export_model(model, dataclasses.replace(MODELS["ae"], name="half", half=True, layers=False), tmp_path)
-    assert (tmp_path / "half_encoder.onnx").stat().st_size < 0.55 * (WEIGHTS_DIR / "ae_encoder.onnx").stat().st_size
+    spec = dataclasses.replace(MODELS["ae"], name="half", half=True, layers=False)
+    (tmp_path / "full").mkdir()
+    export_model(model, dataclasses.replace(spec, name="full", half=False), tmp_path / "full")
+    export_model(model, spec, tmp_path)
+    assert (tmp_path / "half_encoder.onnx").stat().st_size < 0.55 * (tmp_path / "full/full_encoder.onnx").stat().st_size
     with torch.no_grad():  # torch with the same float16-rounded weights, computing in float32
-        for p in model.parameters():
-            p.copy_(p.half().float())
-        z_torch = model.encode(x)
+        z_torch = as_exported(model, spec).encode(x)
     z = run(tmp_path / "half_encoder.onnx", x.numpy())
     assert np.abs(z - z_torch.numpy()).max() <= 1e-4
     image = run(tmp_path / "half_decoder.onnx", z_torch.numpy())
@@ -66,7 +67,7 @@ def test_float16_weights_halve_the_file_and_match_torch_on_those_weights(tmp_pat
 
 def test_the_layer_exports_give_each_layers_activations_as_torch_hooks_see_them(x):
     spec = MODELS["ae"]
-    model, _ = load_model(WEIGHTS_DIR / spec.weights, spec.kind)
+    model = load_exported(spec)
     seen = {}
     for layer in NETWORK:  # each drawn layer's output, caught where ae/model.py computes it
         module = getattr(model, layer.part)[layer.after]

@@ -9,9 +9,9 @@ import torch
 from ae.checks import check_code, check_image
 from ae.config import WEIGHTS_DIR
 from ae.data import to_float
+from ae.export import load_exported
 from ae.inference import decode, encode, interpolate, load_assets, measure, reconstruct, verdicts
 from ae.judge import judge_all
-from ae.model import load_model
 from ae.registry import JUDGE, MODELS, SLIDERS
 from ae.runtime import Model
 
@@ -28,12 +28,7 @@ def x(mnist) -> np.ndarray:
 
 def torch_reference(name: str) -> torch.nn.Module:
     """The model in torch, with its weights rounded to float16 where its ONNX files store them so."""
-    model, _ = load_model(WEIGHTS_DIR / MODELS[name].weights)
-    if MODELS[name].half:
-        with torch.no_grad():
-            for p in model.parameters():
-                p.copy_(p.half().float())
-    return model
+    return load_exported(MODELS[name])
 
 
 @pytest.mark.parametrize("name", [n for n, s in MODELS.items() if s.kind != "Classifier"])

@@ -9,9 +9,8 @@ import torch
 from playwright.sync_api import Page, expect
 
 from ae.checks import parse_drawing
-from ae.config import WEIGHTS_DIR
+from ae.export import load_exported
 from ae.inference import load_assets, measure, reconstruct
-from ae.model import load_model
 from ae.strokes import PREPARE_TOLERANCE, drawing_to_input, prepare_strokes
 from drawn_digits import drawn_digits
 from recording import in_page, open_app, recorded, reset_recorder, shown, wait_quiet
@@ -212,7 +211,7 @@ def test_the_models_in_the_page_agree_with_torch(app_page, spaces, mnist):
         return all;""", drawings)
     x = torch.from_numpy(images / 255).float()[:, None]
     for name, s in spaces.items():
-        model, _ = load_model(WEIGHTS_DIR / s.spec.weights)
+        model = load_exported(s.spec)
         with torch.no_grad():
             z = model.encode(x)
             recon = model.decode(z).clamp(0, 1).numpy().reshape(16, 784)

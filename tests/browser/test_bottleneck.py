@@ -6,22 +6,16 @@ import pytest
 import torch
 from playwright.sync_api import expect
 
-from ae.config import WEIGHTS_DIR
+from ae.export import load_exported
 from ae.registry import SIZES, spec_for
-from ae.model import load_model
 from recording import shown
 
 SLACK = 1 / 255 + 1e-4  # the page shows 8-bit pixels; its float16 weights give what torch gives with them rounded
 
 
 def half_rounded(model: str, d: int) -> torch.nn.Module:
-    """The shipped model as the page runs it: weights rounded to float16 (the 10-number one is float32)."""
-    net, _ = load_model(WEIGHTS_DIR / spec_for(model, d).weights)
-    if d != 10:
-        with torch.no_grad():
-            for p in net.parameters():
-                p.copy_(p.half().float())
-    return net
+    """The shipped model as the page runs it: weights rounded to float16."""
+    return load_exported(spec_for(model, d))
 
 
 def test_every_code_size_reconstructs_the_drawing(app_page, mnist):

@@ -4,8 +4,7 @@ import numpy as np
 import torch
 from playwright.sync_api import Page, expect
 
-from ae.config import WEIGHTS_DIR
-from ae.model import load_model
+from ae.export import load_exported
 from ae.registry import MODELS, NETWORK
 from recording import open_app, wait_quiet
 
@@ -30,7 +29,7 @@ def layer_views(page: Page) -> dict[str, dict]:
 
 def torch_layers(x: np.ndarray, z: np.ndarray) -> dict[str, np.ndarray]:
     """Each drawn layer's activations in torch (forward hooks): the encoder's for input x, the decoder's for code z."""
-    model, _ = load_model(WEIGHTS_DIR / "ae.safetensors", "Autoencoder")
+    model = load_exported(MODELS["ae"])
     seen = {}
     for layer in NETWORK:
         module = getattr(model, layer.part)[layer.after]

@@ -5,8 +5,8 @@ import numpy as np
 import torch
 from playwright.sync_api import Page
 
-from ae.config import WEIGHTS_DIR
-from ae.model import load_model
+from ae.export import load_exported
+from ae.registry import MODELS
 from recording import open_app, wait_quiet
 from test_network import draw_seven
 
@@ -32,7 +32,7 @@ def track(page: Page, i: int) -> tuple[float, float, float]:
 
 
 def torch_decode(codes: np.ndarray) -> np.ndarray:
-    model, _ = load_model(WEIGHTS_DIR / "ae.safetensors", "Autoencoder")
+    model = load_exported(MODELS["ae"])
     with torch.no_grad():
         return model.decode(torch.from_numpy(codes)).numpy()
 
