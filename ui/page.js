@@ -1,6 +1,6 @@
 // What the whole page needs once gradio has drawn it: the presenter view (?present in the address, or its button),
 // Start over, and each radio choice one group, so the keyboard reaches it with one Tab and picks with the arrow keys.
-import { LAID_OUT, seen } from "./seen.js";
+import { LAID_OUT, seen, until } from "./seen.js";
 import { emit, on } from "./store.js";
 
 // An output that was made from the drawing (Interpolate, from "your drawing") no longer matches a new one: it says so
@@ -37,13 +37,7 @@ const DRAWN = ["#canvas .ae-live", "#out .ae-out", ".ae-rows .z", ".ae-example"]
 
 function revealWhenDrawn() {
   const drawn = () => DRAWN.every((selector) => document.querySelector(selector));
-  if (drawn()) return document.body.classList.add(LAID_OUT);
-  const watch = new MutationObserver(() => {
-    if (!drawn()) return;
-    document.body.classList.add(LAID_OUT);
-    watch.disconnect();
-  });
-  watch.observe(document.body, { subtree: true, childList: true });
+  until(drawn, { subtree: true, childList: true }).then(() => document.body.classList.add(LAID_OUT));
 }
 
 function present(on, button) {

@@ -5,21 +5,24 @@
 // then they sit higher than they will, and would seem near the screen.
 export const LAID_OUT = "ae-drawn";
 
-function laidOut() {
+let laidOut = null; // -> once the body has that class; one watch for every part that waits on it
+
+// -> once test() holds, checked as the body changes (what changes: options, as MutationObserver takes them)
+export function until(test, options) {
   return new Promise((resolve) => {
-    const done = () => document.body.classList.contains(LAID_OUT);
-    if (done()) return resolve();
+    if (test()) return resolve();
     const watch = new MutationObserver(() => {
-      if (!done()) return;
+      if (!test()) return;
       watch.disconnect();
       resolve();
     });
-    watch.observe(document.body, { attributes: true, attributeFilter: ["class"] });
+    watch.observe(document.body, options);
   });
 }
 
 export async function seen(element, margin = "200px") {
-  await laidOut();
+  laidOut ??= until(() => document.body.classList.contains(LAID_OUT), { attributes: true, attributeFilter: ["class"] });
+  await laidOut;
   return new Promise((resolve) => {
     const watch = new IntersectionObserver((entries) => {
       if (!entries[0].isIntersecting) return;
